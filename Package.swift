@@ -1,0 +1,119 @@
+// swift-tools-version:6.1
+// Rampart — the OWASP AI Security and Privacy Guide, put into practice. See ../shared/DESIGN.md.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "rampart",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "rampart", targets: ["rampart"]),
+        .library(name: "RampartCore", targets: ["RampartCore"]),
+        .library(name: "RampartStore", targets: ["RampartStore"]),
+        .library(name: "RampartGateway", targets: ["RampartGateway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+    ],
+    targets: [
+        // Plain value types: config, decisions, errors, risk vocabulary. No I/O.
+        .target(
+            name: "RampartCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // One SQL layer (SQLKit) over SQLite today and PostgreSQL later.
+        .target(
+            name: "RampartStore",
+            dependencies: [
+                "RampartCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The gateway: the hot path from request to decision record.
+        .target(
+            name: "RampartGateway",
+            dependencies: [
+                "RampartCore",
+                "RampartStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "rampart",
+            dependencies: [
+                "RampartCore",
+                "RampartStore",
+                "RampartGateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A stand-in OpenAI-compatible upstream (the one test double allowed: an LLM we do not ship).
+        .target(
+            name: "RampartTesting",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "rampart-mock-upstream",
+            dependencies: ["RampartTesting", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartCoreTests",
+            dependencies: ["RampartCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartStoreTests",
+            dependencies: ["RampartStore", "RampartCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartGatewayTests",
+            dependencies: [
+                "RampartGateway",
+                "RampartStore",
+                "RampartCore",
+                "RampartTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,302 @@
+import Foundation
+import Yams
+
+/// Reads `rampart.yaml` text into a validated ``RampartConfig``.
+///
+/// Unknown keys are errors (a misspelt `rate_per_secnd` must not silently switch a limit off), and every
+/// error names the key path, line and column:
+/// ```swift
+/// let config = try ConfigLoader.load(yaml: text, file: "rampart.yaml")
+/// ```
+public enum ConfigLoader {
+    /// Largest config accepted, in bytes.
+    public static let maxBytes = 1 << 20
+
+    public static func load(yaml: String, file: String? = nil) throws(ConfigError) -> RampartConfig {
+        do {
+            return try parse(yaml: yaml)
+        } catch var error {
+            error.file = file
+            throw error
+        }
+    }
+
+    static func parse(yaml: String) throws(ConfigError) -> RampartConfig {
+        guard yaml.utf8.count <= maxBytes else {
+            throw ConfigError(code: "too_large", path: "", message: "config is larger than \(maxBytes) bytes")
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw yamlSyntax(error)
+        } catch {
+            throw ConfigError(code: "yaml_syntax", path: "", message: "not valid YAML: \(error)")
+        }
+        guard let root else {
+            throw ConfigError(code: "empty", path: "", message: "the config is empty; it needs at least a `routes:` list")
+        }
+        let doc = try ConfigNode(node: root, path: "", budget: NodeBudget()).mapping(keys: ["server", "store", "routes"])
+        var config = RampartConfig()
+        if let server = doc["server"] {
+            config.server = try decodeServer(server.mapping(keys: [
+                "listen", "admin_listen", "max_body_bytes", "max_upstream_response_bytes", "key_refresh_seconds",
+                "upstream_max_connections", "shutdown_grace_seconds",
+            ]))
+        }
+        if let store = doc["store"] {
+            config.store = try decodeStore(store.mapping(keys: ["sqlite", "durability", "synchronous", "max_batch"]))
+        }
+        guard let routes = doc["routes"] else {
+            throw ConfigError(code: "missing_key", path: "routes", line: root.mark?.line, message: "missing `routes:`; declare at least one route")
+        }
+        let routeNodes = try routes.sequence()
+        guard !routeNodes.isEmpty else {
+            throw routes.error("invalid_value", "`routes:` is empty; declare at least one route")
+        }
+        var names = Set<String>()
+        for node in routeNodes {
+            let route = try decodeRoute(node)
+            guard names.insert(route.name).inserted else {
+                throw node.error("duplicate_route", "route name `\(route.name)` is used twice; names must be unique")
+            }
+            config.routes.append(route)
+        }
+        try validate(config, doc: doc)
+        return config
+    }
+
+    private static func decodeServer(_ m: ConfigMapping) throws(ConfigError) -> ServerConfig {
+        var s = ServerConfig()
+        if let n = m["listen"] { s.listen = try n.address() }
+        if let n = m["admin_listen"] { s.adminListen = try n.address() }
+        if let n = m["max_body_bytes"] { s.maxBodyBytes = try n.int(in: 1...(1 << 30)) }
+        if let n = m["max_upstream_response_bytes"] { s.maxUpstreamResponseBytes = try n.int(in: 1...(1 << 31)) }
+        if let n = m["key_refresh_seconds"] { s.keyRefreshSeconds = try n.double(in: 0.05...3600) }
+        if let n = m["upstream_max_connections"] { s.upstreamMaxConnections = try n.int(in: 1...65536) }
+        if let n = m["shutdown_grace_seconds"] { s.shutdownGraceSeconds = try n.double(in: 0...3600) }
+        if s.listen == s.adminListen && s.listen.port != 0 {
+            throw m.node.error("invalid_value", "`listen` and `admin_listen` are both \(s.listen); the admin API needs its own listener")
+        }
+        return s
+    }
+
+    private static func decodeStore(_ m: ConfigMapping) throws(ConfigError) -> StoreConfig {
+        var s = StoreConfig()
+        if let n = m["sqlite"] { s.sqlite = try n.string(nonEmpty: true) }
+        if let n = m["durability"] { s.durability = try n.enumValue(StoreConfig.Durability.self) }
+        if let n = m["synchronous"] { s.synchronous = try n.enumValue(StoreConfig.Synchronous.self) }
+        if let n = m["max_batch"] { s.maxBatch = try n.int(in: 1...10_000) }
+        return s
+    }
+
+    private static func decodeRoute(_ node: ConfigNode) throws(ConfigError) -> RouteConfig {
+        let m = try node.mapping(keys: ["name", "kind", "upstream", "upstream_api_key_env", "timeout_seconds", "models", "limits"])
+        guard let nameNode = m["name"] else { throw node.error("missing_key", "every route needs a `name`") }
+        let name = try nameNode.string(nonEmpty: true)
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), name.utf8.count <= 64 else {
+            throw nameNode.error("invalid_value", "route name `\(name)` may use only letters, digits, `-`, `_` and `.` (at most 64)")
+        }
+        guard let upstreamNode = m["upstream"] else { throw node.error("missing_key", "route `\(name)` needs an `upstream` URL") }
+        let upstream = try upstreamNode.string(nonEmpty: true)
+        guard let scheme = upstream.split(separator: ":", maxSplits: 1).first?.lowercased(),
+              scheme == "http" || scheme == "https", upstream.contains("://"),
+              upstream.split(separator: "/", omittingEmptySubsequences: true).count >= 2
+        else {
+            throw upstreamNode.error("invalid_value", "`\(upstream)` is not an http:// or https:// URL such as http://127.0.0.1:11434/v1")
+        }
+        var route = RouteConfig(name: name, upstream: upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream)
+        if let n = m["kind"] { route.kind = try n.enumValue(RouteConfig.Kind.self) }
+        if let n = m["upstream_api_key_env"] {
+            let env = try n.string(nonEmpty: true)
+            guard env.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                throw n.error("invalid_value", "`\(env)` is not an environment variable name (letters, digits, `_`); put the name here, never the key itself")
+            }
+            route.upstreamAPIKeyEnv = env
+        }
+        if let n = m["timeout_seconds"] { route.timeoutSeconds = try n.double(in: 0.001...86_400) }
+        if let n = m["models"] {
+            route.models = try n.sequence().map { (item: ConfigNode) throws(ConfigError) -> String in try item.string(nonEmpty: true) }
+        }
+        if let n = m["limits"] {
+            let l = try n.mapping(keys: ["rate_per_second", "burst", "requests_per_day", "tokens_per_day"])
+            var limits = RouteLimits()
+            if let v = l["rate_per_second"] { limits.ratePerSecond = try v.double(in: 0.000_001...1_000_000) }
+            if let v = l["burst"] { limits.burst = try v.int(in: 1...10_000_000) }
+            if let v = l["requests_per_day"] { limits.requestsPerDay = try v.int(in: 0...Int(Int32.max)) }
+            if let v = l["tokens_per_day"] { limits.tokensPerDay = try v.int(in: 0...Int.max / 2) }
+            if limits.burst != nil && limits.ratePerSecond == nil {
+                throw n.error("invalid_value", "`burst` needs `rate_per_second` (the bucket's refill rate)")
+            }
+            route.limits = limits
+        }
+        return route
+    }
+
+    private static func validate(_ config: RampartConfig, doc: ConfigMapping) throws(ConfigError) {
+        // Each model name must pick exactly one route; a catch-all route is allowed once.
+        let catchAll = config.routes.filter { $0.kind == .openai && $0.models.isEmpty }
+        if catchAll.count > 1, let second = catchAll.dropFirst().first,
+           let index = config.routes.firstIndex(where: { $0.name == second.name }) {
+            throw ConfigError(
+                code: "ambiguous_routes", path: "routes[\(index)].models",
+                message: "routes `\(catchAll[0].name)` and `\(second.name)` both have no `models:`; only one route may take every model — list the models of the others")
+        }
+    }
+
+    private static func yamlSyntax(_ error: YamlError) -> ConfigError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ConfigError(code: "yaml_syntax", path: "", line: mark.line, column: mark.column, message: "not valid YAML: \(problem)")
+        default:
+            return ConfigError(code: "yaml_syntax", path: "", message: "not valid YAML: \(error)")
+        }
+    }
+}
+
+/// Caps the work a hostile YAML document (alias bombs, huge lists) can cause: one counter per load.
+final class NodeBudget {
+    var remaining = 100_000
+}
+
+/// A YAML node with the key path that led to it, for error messages.
+struct ConfigNode {
+    let node: Node
+    let path: String
+    let budget: NodeBudget
+
+    init(node: Node, path: String, budget: NodeBudget) throws(ConfigError) {
+        budget.remaining -= 1
+        guard budget.remaining >= 0 else {
+            throw ConfigError(code: "too_large", path: path, line: node.mark?.line, message: "the config has too many YAML nodes")
+        }
+        if case .alias = node {
+            throw ConfigError(code: "invalid_value", path: path, line: node.mark?.line, column: node.mark?.column,
+                              message: "YAML aliases (`*name`) are not supported in rampart.yaml; write the value out")
+        }
+        self.node = node
+        self.path = path
+        self.budget = budget
+    }
+
+    func error(_ code: String, _ message: String) -> ConfigError {
+        ConfigError(code: code, path: path, line: node.mark?.line, column: node.mark?.column, message: message)
+    }
+
+    private var kindName: String {
+        switch node {
+        case .scalar: return "a scalar"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    func mapping(keys allowed: [String]) throws(ConfigError) -> ConfigMapping {
+        guard case .mapping(let mapping) = node else {
+            throw error("invalid_type", "expected a mapping with keys \(allowed.joined(separator: ", ")); found \(kindName)")
+        }
+        var entries: [String: ConfigNode] = [:]
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else {
+                throw error("invalid_type", "keys must be plain strings")
+            }
+            let key = scalar.string
+            let childPath = path.isEmpty ? key : "\(path).\(key)"
+            guard allowed.contains(key) else {
+                let hint = Self.closest(to: key, in: allowed).map { " — did you mean `\($0)`?" } ?? ""
+                throw ConfigError(code: "unknown_key", path: childPath, line: keyNode.mark?.line, column: keyNode.mark?.column,
+                                  message: "unknown key `\(key)`\(hint) (expected one of: \(allowed.joined(separator: ", ")))")
+            }
+            guard entries[key] == nil else {
+                throw ConfigError(code: "duplicate_key", path: childPath, line: keyNode.mark?.line, column: keyNode.mark?.column,
+                                  message: "key `\(key)` appears twice")
+            }
+            entries[key] = try ConfigNode(node: value, path: childPath, budget: budget)
+        }
+        return ConfigMapping(node: self, entries: entries)
+    }
+
+    func sequence() throws(ConfigError) -> [ConfigNode] {
+        guard case .sequence(let items) = node else {
+            throw error("invalid_type", "expected a list; found \(kindName)")
+        }
+        var result: [ConfigNode] = []
+        for (index, item) in items.enumerated() {
+            result.append(try ConfigNode(node: item, path: "\(path)[\(index)]", budget: budget))
+        }
+        return result
+    }
+
+    func string(nonEmpty: Bool = false) throws(ConfigError) -> String {
+        guard case .scalar(let scalar) = node else { throw error("invalid_type", "expected a string; found \(kindName)") }
+        if nonEmpty && scalar.string.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw error("invalid_value", "must not be empty")
+        }
+        return scalar.string
+    }
+
+    func int(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard case .scalar(let scalar) = node, let value = Int(scalar.string.replacingOccurrences(of: "_", with: "")) else {
+            throw error("invalid_type", "expected a whole number; found `\(node.string ?? kindName)`")
+        }
+        guard range.contains(value) else {
+            throw error("invalid_value", "\(value) is out of range; expected \(range.lowerBound)…\(range.upperBound)")
+        }
+        return value
+    }
+
+    func double(in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+        guard case .scalar(let scalar) = node, let value = Double(scalar.string.replacingOccurrences(of: "_", with: "")), value.isFinite else {
+            throw error("invalid_type", "expected a number; found `\(node.string ?? kindName)`")
+        }
+        guard range.contains(value) else {
+            throw error("invalid_value", "\(value) is out of range; expected \(range.lowerBound)…\(range.upperBound)")
+        }
+        return value
+    }
+
+    func enumValue<E: RawRepresentable & CaseIterable>(_ type: E.Type) throws(ConfigError) -> E where E.RawValue == String {
+        let text = try string()
+        guard let value = E(rawValue: text) else {
+            let options = E.allCases.map(\.rawValue).joined(separator: ", ")
+            throw error("invalid_value", "`\(text)` is not one of: \(options)")
+        }
+        return value
+    }
+
+    func address() throws(ConfigError) -> ListenAddress {
+        let text = try string(nonEmpty: true)
+        guard let address = ListenAddress(parsing: text) else {
+            throw error("invalid_value", "`\(text)` is not a host:port address such as 127.0.0.1:8080 or [::1]:8080")
+        }
+        return address
+    }
+
+    /// The allowed key nearest to a misspelt one (edit distance ≤ 3), for "did you mean".
+    static func closest(to key: String, in allowed: [String]) -> String? {
+        let scored = allowed.map { ($0, editDistance(Array(key), Array($0))) }.filter { $0.1 <= 3 }
+        return scored.min { $0.1 < $1.1 }?.0
+    }
+
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+/// The entries of a YAML mapping, by key.
+struct ConfigMapping {
+    let node: ConfigNode
+    let entries: [String: ConfigNode]
+    subscript(key: String) -> ConfigNode? { entries[key] }
+}

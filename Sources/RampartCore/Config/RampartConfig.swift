@@ -1,0 +1,192 @@
+// Rampart's configuration: `rampart.yaml` decoded into plain `Sendable` values.
+// Every default below is documented in docs/configuration.md; keep the two in step.
+
+/// The whole of `rampart.yaml`.
+public struct RampartConfig: Sendable, Equatable {
+    public var server: ServerConfig
+    public var store: StoreConfig
+    public var routes: [RouteConfig]
+
+    public init(server: ServerConfig = .init(), store: StoreConfig = .init(), routes: [RouteConfig] = []) {
+        self.server = server
+        self.store = store
+        self.routes = routes
+    }
+
+    /// The route called `name`, if any.
+    public func route(named name: String) -> RouteConfig? {
+        routes.first { $0.name == name }
+    }
+}
+
+/// A `host:port` pair a listener binds to.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `"127.0.0.1:8080"`, `"[::1]:8080"` or `"localhost:0"` (port 0 picks a free port).
+    public init?(parsing text: String) {
+        let hostPart: Substring
+        let portPart: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            hostPart = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            portPart = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            hostPart = text[..<colon]
+            portPart = text[text.index(after: colon)...]
+            if hostPart.contains(":") { return nil }  // bare IPv6 must be bracketed
+        }
+        guard !hostPart.isEmpty, let port = Int(portPart), (0...65535).contains(port) else { return nil }
+        self.host = String(hostPart)
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// `server:` — the listeners and request limits.
+public struct ServerConfig: Sendable, Equatable {
+    /// Public listener (OpenAI-compatible API). Default `127.0.0.1:8080`.
+    public var listen: ListenAddress
+    /// Admin listener (metrics, health, admin API). Default `127.0.0.1:8081`. Must differ from `listen`.
+    public var adminListen: ListenAddress
+    /// Largest request body accepted, in bytes; larger bodies get `413`. Default 1 MiB.
+    public var maxBodyBytes: Int
+    /// Largest upstream response body buffered for a non-streamed call, in bytes; larger ones get `502`. Default 16 MiB.
+    public var maxUpstreamResponseBytes: Int
+    /// How often the gateway re-reads API keys from the store, so that `rampart keys revoke`
+    /// run elsewhere takes effect. Default 1 second.
+    public var keyRefreshSeconds: Double
+    /// Upstream connections kept per host. Default 256.
+    public var upstreamMaxConnections: Int
+    /// How long graceful shutdown waits for in-flight requests before giving up. Default 30 seconds.
+    public var shutdownGraceSeconds: Double
+
+    public init(
+        listen: ListenAddress = .init(host: "127.0.0.1", port: 8080),
+        adminListen: ListenAddress = .init(host: "127.0.0.1", port: 8081),
+        maxBodyBytes: Int = 1_048_576,
+        maxUpstreamResponseBytes: Int = 16_777_216,
+        keyRefreshSeconds: Double = 1,
+        upstreamMaxConnections: Int = 256,
+        shutdownGraceSeconds: Double = 30
+    ) {
+        self.listen = listen
+        self.adminListen = adminListen
+        self.maxBodyBytes = maxBodyBytes
+        self.maxUpstreamResponseBytes = maxUpstreamResponseBytes
+        self.keyRefreshSeconds = keyRefreshSeconds
+        self.upstreamMaxConnections = upstreamMaxConnections
+        self.shutdownGraceSeconds = shutdownGraceSeconds
+    }
+}
+
+/// `store:` — where keys and decision records live.
+public struct StoreConfig: Sendable, Equatable {
+    /// When a decision record must be durable, relative to the response (DESIGN.md, "the gateway's path").
+    public enum Durability: String, Sendable, Equatable, CaseIterable {
+        /// The record is committed before the response (or a stream's final event) is sent. Default.
+        case strict
+        /// The record is queued and committed right after the response; a crash may lose the last batch.
+        case relaxed
+    }
+
+    /// SQLite's `synchronous` setting for the WAL (https://www.sqlite.org/pragma.html#pragma_synchronous).
+    public enum Synchronous: String, Sendable, Equatable, CaseIterable {
+        /// Commits survive a crash of Rampart; a power loss may roll back the last commits. Default.
+        case normal
+        /// Every commit is fsynced: survives power loss, costs one fsync per group commit.
+        case full
+    }
+
+    /// Path of the SQLite file, relative to the config file's folder. Default `rampart.db`.
+    public var sqlite: String
+    public var durability: Durability
+    public var synchronous: Synchronous
+    /// Most records one group commit writes. Default 512.
+    public var maxBatch: Int
+
+    public init(sqlite: String = "rampart.db", durability: Durability = .strict, synchronous: Synchronous = .normal, maxBatch: Int = 512) {
+        self.sqlite = sqlite
+        self.durability = durability
+        self.synchronous = synchronous
+        self.maxBatch = maxBatch
+    }
+}
+
+/// One entry of `routes:` — a named upstream with its limits.
+public struct RouteConfig: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        /// An OpenAI-compatible chat/embeddings API (OpenAI, vLLM, llama.cpp server, Ollama).
+        case openai
+    }
+
+    public var name: String
+    public var kind: Kind
+    /// Base URL of the upstream API, including its version path (`http://127.0.0.1:11434/v1`).
+    public var upstream: String
+    /// Name of the environment variable holding the upstream's API key, sent as `Authorization: Bearer`.
+    public var upstreamAPIKeyEnv: String?
+    /// Seconds to wait for the upstream's response head, and at most between two streamed chunks. Default 60.
+    public var timeoutSeconds: Double
+    /// Models this route serves: exact names or prefixes ending in `*`. Empty: a catch-all route.
+    public var models: [String]
+    public var limits: RouteLimits
+
+    public init(
+        name: String,
+        kind: Kind = .openai,
+        upstream: String,
+        upstreamAPIKeyEnv: String? = nil,
+        timeoutSeconds: Double = 60,
+        models: [String] = [],
+        limits: RouteLimits = .init()
+    ) {
+        self.name = name
+        self.kind = kind
+        self.upstream = upstream
+        self.upstreamAPIKeyEnv = upstreamAPIKeyEnv
+        self.timeoutSeconds = timeoutSeconds
+        self.models = models
+        self.limits = limits
+    }
+
+    /// Whether `model` is one this route lists (exact name, or a `prefix*` pattern).
+    public func serves(model: String) -> Bool {
+        models.contains { pattern in
+            if pattern.hasSuffix("*") { return model.hasPrefix(pattern.dropLast()) }
+            return pattern == model
+        }
+    }
+}
+
+/// `limits:` of a route, applied per API key ("throttling and monitoring model access", guide §
+/// "Model attacks: extraction"). Each is off when absent.
+public struct RouteLimits: Sendable, Equatable {
+    /// Token-bucket refill rate, requests per second.
+    public var ratePerSecond: Double?
+    /// Token-bucket capacity. Defaults to `max(1, ceil(rate_per_second))` when only a rate is given.
+    public var burst: Int?
+    /// Requests admitted per key per UTC day.
+    public var requestsPerDay: Int?
+    /// Tokens (prompt + completion, from the upstream's `usage`) per key per UTC day.
+    public var tokensPerDay: Int?
+
+    public init(ratePerSecond: Double? = nil, burst: Int? = nil, requestsPerDay: Int? = nil, tokensPerDay: Int? = nil) {
+        self.ratePerSecond = ratePerSecond
+        self.burst = burst
+        self.requestsPerDay = requestsPerDay
+        self.tokensPerDay = tokensPerDay
+    }
+
+    public var isUnlimited: Bool { ratePerSecond == nil && requestsPerDay == nil && tokensPerDay == nil }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// What the gateway decided about one request. The guide's "traceability" principle asks "which model has
+/// made that decision about an individual and when?" — this is the record that answers it.
+///
+/// Records are append-only: never updated, never deleted. Each gets a sequence number (`seq`) in the order it
+/// was committed, which a later Merkle-tree ledger uses as its leaf index, and a canonical byte encoding
+/// (``canonicalJSON()``) that such a ledger can hash as the leaf.
+public struct DecisionRecord: Sendable, Equatable, Codable {
+    /// Time-ordered UUIDv7 (RFC 9562), also sent to the client as `Rampart-Decision-Id`.
+    public var id: String
+    /// Commit order, assigned by the store; `nil` until committed.
+    public var seq: Int64?
+    public var time: Date
+    public var tenant: String?
+    public var keyID: String?
+    public var route: String?
+    public var model: String?
+    /// Endpoint that was called, e.g. `/v1/chat/completions`.
+    public var endpoint: String
+    /// `Rampart-Subject` request header: whom the request is about (a pseudonymous id, never a name).
+    public var subject: String?
+    /// `Rampart-Purpose` request header: the purpose the caller claims for it.
+    public var purpose: String?
+    public var status: Int
+    public var verdict: Verdict
+    /// Stable reason code for refusals and failures (`invalid_api_key`, `rate_limited`, `upstream_timeout`…).
+    public var reason: String?
+    public var stream: Bool
+    /// Time spent waiting on the upstream, milliseconds.
+    public var upstreamLatencyMs: Double?
+    /// Time spent in the gateway in total, milliseconds (excludes the wait for the record's own commit).
+    public var gatewayLatencyMs: Double
+    public var usage: TokenUsage?
+    /// SHA-256 of the request body as received, lowercase hex.
+    public var requestSHA256: String?
+    /// SHA-256 of the response body as sent, lowercase hex.
+    public var responseSHA256: String?
+    public var findings: [Finding]
+
+    public init(
+        id: String, seq: Int64? = nil, time: Date, tenant: String? = nil, keyID: String? = nil, route: String? = nil,
+        model: String? = nil, endpoint: String, subject: String? = nil, purpose: String? = nil, status: Int,
+        verdict: Verdict, reason: String? = nil, stream: Bool = false, upstreamLatencyMs: Double? = nil,
+        gatewayLatencyMs: Double = 0, usage: TokenUsage? = nil, requestSHA256: String? = nil,
+        responseSHA256: String? = nil, findings: [Finding] = []
+    ) {
+        self.id = id
+        self.seq = seq
+        self.time = time
+        self.tenant = tenant
+        self.keyID = keyID
+        self.route = route
+        self.model = model
+        self.endpoint = endpoint
+        self.subject = subject
+        self.purpose = purpose
+        self.status = status
+        self.verdict = verdict
+        self.reason = reason
+        self.stream = stream
+        self.upstreamLatencyMs = upstreamLatencyMs
+        self.gatewayLatencyMs = gatewayLatencyMs
+        self.usage = usage
+        self.requestSHA256 = requestSHA256
+        self.responseSHA256 = responseSHA256
+        self.findings = findings
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, seq, time, tenant, route, model, endpoint, subject, purpose, status, verdict, reason, stream, usage, findings
+        case keyID = "key_id"
+        case upstreamLatencyMs = "upstream_latency_ms"
+        case gatewayLatencyMs = "gateway_latency_ms"
+        case requestSHA256 = "request_sha256"
+        case responseSHA256 = "response_sha256"
+    }
+
+    /// Deterministic bytes for hashing: sorted keys, `seq` left out (it is the leaf's position, not its content),
+    /// time as RFC 3339 with milliseconds.
+    public func canonicalJSON() -> Data {
+        var copy = self
+        copy.seq = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RFC3339.format(date))
+        }
+        return (try? encoder.encode(copy)) ?? Data()
+    }
+}
+
+/// The three outcomes of a request at the gateway.
+public enum Verdict: String, Sendable, Codable, CaseIterable {
+    /// Forwarded to the upstream, whose answer (success or its own error) was relayed.
+    case allowed
+    /// Stopped by Rampart: bad request, authentication, permission, limits.
+    case refused
+    /// Rampart could not complete it: upstream unreachable, timed out, or the client went away.
+    case failed
+}
+
+/// Tokens a request consumed, from the upstream's `usage` object (or estimated when it gave none).
+public struct TokenUsage: Sendable, Equatable, Codable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var totalTokens: Int
+    /// `true` when the upstream reported no usage and Rampart estimated it (4 characters ≈ 1 token).
+    public var estimated: Bool
+
+    public init(promptTokens: Int, completionTokens: Int, totalTokens: Int? = nil, estimated: Bool = false) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.totalTokens = totalTokens ?? (promptTokens + completionTokens)
+        self.estimated = estimated
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case totalTokens = "total_tokens"
+        case estimated
+    }
+}
+
+/// Something a guard noticed. Guards (a later issue) fill these; the gateway records them with the decision.
+public struct Finding: Sendable, Equatable, Codable {
+    /// Which guard raised it, e.g. `pii`, `injection`.
+    public var guardName: String
+    /// What was found, e.g. `EMAIL`, `instruction_override`.
+    public var type: String
+    public var severity: String
+    /// Where: `input`, `output`, or a message index.
+    public var location: String?
+    public var score: Double?
+
+    public init(guardName: String, type: String, severity: String = "info", location: String? = nil, score: Double? = nil) {
+        self.guardName = guardName
+        self.type = type
+        self.severity = severity
+        self.location = location
+        self.score = score
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case guardName = "guard"
+        case type, severity, location, score
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RampartStore
+
+/// Health for load balancers and orchestrators: `/healthz` (the process serves) and `/readyz` (the store answers).
+/// Served on both listeners, without authentication.
+struct HealthRoutes: Sendable {
+    let store: Store
+
+    func add(to router: Router<GatewayRequestContext>) {
+        router.get("/healthz") { _, _ in
+            Self.json(.ok, #"{"status":"ok"}"#)
+        }
+        router.get("/readyz") { _, _ in
+            await store.ping() ? Self.json(.ok, #"{"status":"ready"}"#) : Self.json(.serviceUnavailable, #"{"status":"store unreachable"}"#)
+        }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// The admin listener: Prometheus `/metrics` behind an admin key (`rampart keys create --admin`), plus health.
+struct AdminRoutes: Sendable {
+    let keys: KeyRing
+    let metrics: GatewayMetrics
+    let health: HealthRoutes
+
+    func router() -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
+        health.add(to: router)
+        router.get("/metrics") { request, _ -> Response in
+            if case .failure(let refusal) = keys.authenticate(authorization: request.headers[.authorization], scope: .admin) {
+                return refusal.response(decisionID: nil)
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
+        }
+        return router
+    }
+}

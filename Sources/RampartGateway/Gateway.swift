@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import RampartCore
+import RampartStore
+import ServiceLifecycle
+
+/// `rampart serve`: the public OpenAI-compatible listener, the admin listener, the group-committing decision
+/// writer and the key refresher, run together under swift-service-lifecycle.
+///
+/// On SIGTERM/SIGINT the listeners stop accepting and drain in-flight requests first; the decision writer
+/// stops last, after committing every pending record.
+///
+/// ```swift
+/// let store = try await Store.openSQLite(path: "rampart.db")
+/// let gateway = try await Gateway(config: config, store: store)
+/// try await gateway.run()
+/// ```
+public final class Gateway: Sendable {
+    public let config: RampartConfig
+    public let store: Store
+    public let metrics: GatewayMetrics
+    let keys: KeyRing
+    let limiter: InMemoryRateLimiter
+    let writer: DecisionWriter
+    let upstreams: UpstreamPool
+    let proxy: OpenAIProxy
+    let logger: Logger
+
+    /// Builds the gateway: loads keys and today's usage from `store`.
+    public init(config: RampartConfig, store: Store, logger: Logger = Logger(label: "rampart"),
+                environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
+        self.config = config
+        self.store = store
+        self.logger = logger
+        let metrics = GatewayMetrics()
+        self.metrics = metrics
+        self.keys = KeyRing()
+        try await keys.refresh(from: store)
+        self.limiter = InMemoryRateLimiter()
+        limiter.seed(try await store.decisions.usage(since: RFC3339.startOfUTCDay(Date())), day: Date())
+        self.writer = DecisionWriter(store: store, maxBatch: config.store.maxBatch, logger: logger) { records, seconds in
+            metrics.commit(records: records, seconds: seconds)
+        }
+        self.upstreams = UpstreamPool(routes: config.routes, maxConnections: config.server.upstreamMaxConnections, environment: environment)
+        self.proxy = OpenAIProxy(config: config, keys: keys, limiter: limiter, upstreams: upstreams, decisions: writer, metrics: metrics, logger: logger)
+    }
+
+    func publicRouter() -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
+        let proxy = self.proxy
+        router.post("/v1/chat/completions") { request, _ in await proxy.handle(request, endpoint: .chatCompletions) }
+        router.post("/v1/embeddings") { request, _ in await proxy.handle(request, endpoint: .embeddings) }
+        router.get("/v1/models") { request, _ in await proxy.models(request) }
+        HealthRoutes(store: store).add(to: router)
+        return router
+    }
+
+    func adminRouter() -> Router<GatewayRequestContext> {
+        AdminRoutes(keys: keys, metrics: metrics, health: HealthRoutes(store: store)).router()
+    }
+
+    /// The services to run, in start order (they stop in reverse: listeners first, decision writer last).
+    ///
+    /// - Parameter onListening: called with each listener's name (`public`, `admin`) and bound port.
+    public func services(onListening: @escaping @Sendable (_ listener: String, _ port: Int) async -> Void = { _, _ in }) -> [any Service] {
+        let idle = HTTP1Channel.Configuration(idleTimeout: .seconds(75))
+        let publicApp = Application(
+            router: publicRouter(), server: .http1(configuration: idle),
+            configuration: .init(address: .hostname(config.server.listen.host, port: config.server.listen.port), serverName: nil),
+            onServerRunning: { channel in await onListening("public", channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let adminApp = Application(
+            router: adminRouter(), server: .http1(configuration: idle),
+            configuration: .init(address: .hostname(config.server.adminListen.host, port: config.server.adminListen.port), serverName: nil),
+            onServerRunning: { channel in await onListening("admin", channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let refresher = KeyRefresher(ring: keys, store: store, interval: .milliseconds(Int64(config.server.keyRefreshSeconds * 1000)), logger: logger)
+        return [writer, refresher, adminApp, publicApp]
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
+    public func run(onListening: @escaping @Sendable (_ listener: String, _ port: Int) async -> Void = { _, _ in }) async throws {
+        var configuration = ServiceGroupConfiguration(
+            services: services(onListening: onListening).map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.shutdownGraceSeconds * 1000))
+        let group = ServiceGroup(configuration: configuration)
+        try await group.run()
+        await upstreams.shutdown()
+    }
+
+    /// Closes the upstream clients (when the services were run by a caller's own `ServiceGroup`).
+    public func shutdown() async {
+        await upstreams.shutdown()
+    }
+}

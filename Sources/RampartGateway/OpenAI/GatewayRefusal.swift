@@ -1,0 +1,80 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Why the gateway answered instead of the upstream: a refusal (4xx) or a failure (5xx), rendered in OpenAI's
+/// error shape `{"error": {"message", "type", "param", "code"}}` so OpenAI clients raise their own exception types.
+public struct GatewayRefusal: Error, Sendable, Equatable {
+    public var status: HTTPResponse.Status
+    /// OpenAI's error `type`: `invalid_request_error`, `authentication_error`, `permission_error`,
+    /// `rate_limit_error`, `insufficient_quota`, `not_found_error`, `upstream_error`, `server_error`.
+    public var type: String
+    /// Stable reason code, also stored as the decision record's `reason`.
+    public var code: String
+    public var message: String
+    /// The request field at fault (e.g. `messages[1].role`), when there is one.
+    public var param: String?
+    /// Seconds for `Retry-After` (429).
+    public var retryAfter: Int?
+
+    public init(status: HTTPResponse.Status, type: String, code: String, message: String, param: String? = nil, retryAfter: Int? = nil) {
+        self.status = status
+        self.type = type
+        self.code = code
+        self.message = message
+        self.param = param
+        self.retryAfter = retryAfter
+    }
+
+    /// The verdict this answer records: 5xx and client disconnects are failures, the rest refusals.
+    var isFailure: Bool { status.code >= 500 || status.code == 499 }
+
+    public static func badRequest(_ message: String, param: String? = nil, code: String = "invalid_request") -> Self {
+        .init(status: .badRequest, type: "invalid_request_error", code: code, message: message, param: param)
+    }
+
+    func body() -> ByteBuffer {
+        var out = #"{"error":{"message":"#
+        out += JSONText.quote(message)
+        out += #","type":"# + JSONText.quote(type)
+        out += #","param":"# + (param.map(JSONText.quote) ?? "null")
+        out += #","code":"# + JSONText.quote(code) + "}}"
+        return ByteBuffer(string: out)
+    }
+
+    func response(decisionID: String?) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if let decisionID { headers[.rampartDecisionID] = decisionID }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body()))
+    }
+}
+
+extension HTTPField.Name {
+    static let rampartDecisionID = HTTPField.Name("Rampart-Decision-Id")!
+    static let rampartSubject = HTTPField.Name("Rampart-Subject")!
+    static let rampartPurpose = HTTPField.Name("Rampart-Purpose")!
+}
+
+/// Minimal JSON string quoting (RFC 8259 §7) for bodies the gateway writes itself.
+enum JSONText {
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        out.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+                out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

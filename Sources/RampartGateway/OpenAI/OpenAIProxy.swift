@@ -1,0 +1,345 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import RampartCore
+import RampartStore
+
+/// The OpenAI-compatible API on the public listener — the gateway's hot path (DESIGN.md):
+/// authenticate → read and validate the body → route → throttle → upstream → decision record → response.
+///
+/// Every request gets exactly one decision record, whether it is allowed, refused or failed, and every response
+/// carries its id in `Rampart-Decision-Id`.
+final class OpenAIProxy: Sendable {
+    enum Endpoint: String, Sendable {
+        case chatCompletions = "/chat/completions"
+        case embeddings = "/embeddings"
+    }
+
+    let config: RampartConfig
+    let keys: KeyRing
+    let limiter: any RateLimiter
+    let routes: RouteTable
+    let upstreams: UpstreamPool
+    let decisions: DecisionWriter
+    let metrics: GatewayMetrics
+    let logger: Logger
+
+    init(config: RampartConfig, keys: KeyRing, limiter: any RateLimiter, upstreams: UpstreamPool, decisions: DecisionWriter,
+         metrics: GatewayMetrics, logger: Logger) {
+        self.config = config
+        self.keys = keys
+        self.limiter = limiter
+        self.routes = RouteTable(routes: config.routes)
+        self.upstreams = upstreams
+        self.decisions = decisions
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    // MARK: - POST /v1/chat/completions, POST /v1/embeddings
+
+    func handle(_ request: Request, endpoint: Endpoint) async -> Response {
+        var draft = DecisionDraft(endpoint: "/v1" + endpoint.rawValue)
+        do {
+            try readRampartHeaders(request.headers, into: &draft)
+            let key = try keys.authenticate(authorization: request.headers[.authorization], scope: .client).get()
+            draft.tenant = key.tenant
+            draft.keyID = key.id
+
+            var body = try await collectBody(request)
+            draft.requestSHA256 = Hex.encode(SHA256.hash(data: body.readableBytesView))
+            let data = Data(body.readableBytesView)
+
+            let model: String
+            var stream = false
+            var promptCharacters = 0
+            var injectUsage = false
+            switch endpoint {
+            case .chatCompletions:
+                let parsed = try ChatCompletionRequest.parse(data)
+                model = parsed.model
+                stream = parsed.stream ?? false
+                promptCharacters = parsed.promptCharacters
+                // Ask for usage on streams so daily token quotas hold; strip it again if the client did not ask.
+                injectUsage = stream && parsed.streamOptions?.includeUsage != true
+            case .embeddings:
+                let parsed = try EmbeddingsRequest.parse(data)
+                model = parsed.model
+                promptCharacters = parsed.input.textLength
+            }
+            draft.model = model
+            draft.stream = stream
+
+            guard let (route, upstreamModel) = routes.select(model: model) else {
+                throw GatewayRefusal(status: .notFound, type: "invalid_request_error", code: "model_not_found",
+                                     message: "no route serves model `\(model.prefix(80))`; see `GET /v1/models` for the models this key may use",
+                                     param: "model")
+            }
+            draft.route = route.name
+            guard key.mayUse(route: route.name) else {
+                throw GatewayRefusal(status: .forbidden, type: "permission_error", code: "route_not_allowed",
+                                     message: "this API key may not use route `\(route.name)`; create a key with `--routes \(route.name)`")
+            }
+            let subject = LimitSubject(keyID: key.id, route: route.name)
+            if case .refused(let reason, let retryAfter) = try await limiter.admit(subject, limits: route.limits, now: Date()) {
+                throw GatewayRefusal(
+                    status: .tooManyRequests, type: reason == "rate_limited" ? "rate_limit_error" : "insufficient_quota", code: reason,
+                    message: reason == "rate_limited"
+                        ? "rate limit of route `\(route.name)` reached for this key; retry after \(retryAfter) s"
+                        : "daily \(reason == "daily_tokens_exhausted" ? "token" : "request") quota of route `\(route.name)` is used up for this key; it resets at 00:00 UTC",
+                    retryAfter: retryAfter)
+            }
+
+            if upstreamModel != model || injectUsage {
+                body = try Self.rewrite(data, model: upstreamModel != model ? upstreamModel : nil, includeUsage: injectUsage)
+            }
+            guard let upstream = upstreams[route.name] else {
+                throw GatewayRefusal(status: .internalServerError, type: "server_error", code: "internal_error", message: "route has no upstream client")
+            }
+            return try await forward(
+                upstream: upstream, path: endpoint.rawValue, headers: request.headers, body: body, draft: draft, limitSubject: subject,
+                promptCharacters: promptCharacters, stripUsage: injectUsage)
+        } catch let refusal as GatewayRefusal {
+            return await answer(refusal, draft: draft)
+        } catch {
+            logger.error("unexpected error in the gateway", metadata: ["decision_id": "\(draft.id)", "error": "\(type(of: error))"])
+            return await answer(.init(status: .internalServerError, type: "server_error", code: "internal_error",
+                                      message: "the gateway hit an unexpected error; see its log for decision \(draft.id)"), draft: draft)
+        }
+    }
+
+    // MARK: - GET /v1/models
+
+    func models(_ request: Request) async -> Response {
+        var draft = DecisionDraft(endpoint: "/v1/models")
+        do {
+            try readRampartHeaders(request.headers, into: &draft)
+            let key = try keys.authenticate(authorization: request.headers[.authorization], scope: .client).get()
+            draft.tenant = key.tenant
+            draft.keyID = key.id
+            var entries: [(id: String, owner: String)] = []
+            var seen = Set<String>()
+            for route in routes.routes where key.mayUse(route: route.name) {
+                var names = route.models.filter { !$0.hasSuffix("*") }
+                if route.models.isEmpty || route.models.contains(where: { $0.hasSuffix("*") }) {
+                    names += await upstreamModels(route)
+                }
+                for name in names {
+                    // List a name as-is when it routes here, else in its explicit `route/name` form.
+                    let id = routes.select(model: name)?.route.name == route.name ? name : "\(route.name)/\(name)"
+                    if seen.insert(id).inserted { entries.append((id, route.name)) }
+                }
+            }
+            var json = #"{"object":"list","data":["#
+            json += entries.map { #"{"id":"# + JSONText.quote($0.id) + #","object":"model","created":0,"owned_by":"# + JSONText.quote($0.owner) + "}" }
+                .joined(separator: ",")
+            json += "]}"
+            let buffer = ByteBuffer(string: json)
+            draft.responseSHA256 = Hex.encode(SHA256.hash(data: buffer.readableBytesView))
+            guard await commit(draft.record(status: 200, verdict: .allowed, reason: nil)) else { return recordUnavailable(draft) }
+            finish(draft, status: 200, verdict: .allowed, reason: nil)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.rampartDecisionID] = draft.id
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+        } catch let refusal as GatewayRefusal {
+            return await answer(refusal, draft: draft)
+        } catch {
+            return await answer(.init(status: .internalServerError, type: "server_error", code: "internal_error", message: "unexpected error"), draft: draft)
+        }
+    }
+
+    /// Model ids a catch-all route's upstream lists at `GET …/models`; empty when it cannot say.
+    private func upstreamModels(_ route: RouteConfig) async -> [String] {
+        guard let upstream = upstreams[route.name] else { return [] }
+        struct List: Decodable {
+            struct Model: Decodable { var id: String }
+            var data: [Model]
+        }
+        do {
+            let request = UpstreamPool.request(to: upstream, path: "/models", method: .GET, incoming: [:], body: nil)
+            let response = try await upstream.client.execute(request, timeout: .seconds(5))
+            guard response.status == .ok else { return [] }
+            let body = try await response.body.collect(upTo: 4 << 20)
+            return try JSONDecoder().decode(List.self, from: Data(body.readableBytesView)).data.map(\.id)
+        } catch {
+            logger.warning("could not list the upstream's models", metadata: ["route": "\(route.name)", "error": "\(type(of: error))"])
+            return []
+        }
+    }
+
+    // MARK: - Steps
+
+    private func readRampartHeaders(_ headers: HTTPFields, into draft: inout DecisionDraft) throws(GatewayRefusal) {
+        func check(_ name: HTTPField.Name) throws(GatewayRefusal) -> String? {
+            guard let value = headers[name] else { return nil }
+            guard !value.isEmpty, value.utf8.count <= 256, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+                throw .badRequest("header `\(name.rawName)` must be 1–256 printable characters (a pseudonymous id, never a name)",
+                                  param: name.rawName, code: "invalid_header")
+            }
+            return value
+        }
+        draft.subject = try check(.rampartSubject)
+        draft.purpose = try check(.rampartPurpose)
+    }
+
+    private func collectBody(_ request: Request) async throws(GatewayRefusal) -> ByteBuffer {
+        let limit = config.server.maxBodyBytes
+        let tooLarge = GatewayRefusal(status: .contentTooLarge, type: "invalid_request_error", code: "request_too_large",
+                                      message: "the request body is larger than max_body_bytes (\(limit) bytes)")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
+        var collected = ByteBuffer()
+        do {
+            for try await chunk in request.body {
+                guard collected.readableBytes + chunk.readableBytes <= limit else { throw tooLarge }
+                var chunk = chunk
+                collected.writeBuffer(&chunk)
+            }
+        } catch let refusal as GatewayRefusal {
+            throw refusal
+        } catch {
+            throw GatewayRefusal(status: .init(code: 499, reasonPhrase: "Client Closed Request"), type: "invalid_request_error",
+                                 code: "client_closed", message: "the client closed the connection while sending the body")
+        }
+        return collected
+    }
+
+    /// The request body with `model` replaced and/or `stream_options.include_usage` set.
+    static func rewrite(_ data: Data, model: String?, includeUsage: Bool) throws(GatewayRefusal) -> ByteBuffer {
+        guard case .object(var object) = try RequestDecoding.decode(JSONValue.self, from: data) else {
+            throw .badRequest("the request body must be a JSON object", code: "invalid_json")
+        }
+        if let model { object["model"] = .string(model) }
+        if includeUsage {
+            var options: [String: JSONValue] = [:]
+            if case .object(let existing)? = object["stream_options"] { options = existing }
+            options["include_usage"] = .bool(true)
+            object["stream_options"] = .object(options)
+        }
+        do {
+            return ByteBuffer(bytes: try JSONEncoder().encode(JSONValue.object(object)))
+        } catch {
+            throw .badRequest("the request body could not be re-encoded", code: "invalid_json")
+        }
+    }
+
+    private func forward(upstream: UpstreamPool.Upstream, path: String, headers: HTTPFields, body: ByteBuffer, draft: DecisionDraft,
+                         limitSubject: LimitSubject, promptCharacters: Int, stripUsage: Bool) async throws -> Response {
+        var draft = draft
+        let route = upstream.route
+        let outbound = UpstreamPool.request(to: upstream, path: path, method: .POST, incoming: headers, body: body)
+        let upstreamStart = DispatchTime.now().uptimeNanoseconds
+        let response: HTTPClientResponse
+        do {
+            response = try await upstream.client.execute(outbound, timeout: .milliseconds(Int64(route.timeoutSeconds * 1000)), logger: nil)
+        } catch {
+            draft.upstreamLatencyMs = Double(DispatchTime.now().uptimeNanoseconds - upstreamStart) / 1e6
+            throw Self.upstreamFailure(error, route: route)
+        }
+        draft.upstreamLatencyMs = Double(DispatchTime.now().uptimeNanoseconds - upstreamStart) / 1e6
+        let status = Int(response.status.code)
+        var responseHeaders = UpstreamPool.responseHeaders(response.headers)
+        responseHeaders[.rampartDecisionID] = draft.id
+        let isEventStream = response.headers.first(name: "content-type")?.lowercased().contains("text/event-stream") ?? false
+
+        if draft.stream && isEventStream && (200..<300).contains(status) {
+            metrics.request(route: route.name, status: status, seconds: draft.elapsedSeconds, upstreamSeconds: draft.upstreamLatencyMs.map { $0 / 1000 })
+            let relay = StreamRelay(proxy: self, draft: draft, limitSubject: limitSubject, promptCharacters: promptCharacters, stripUsage: stripUsage)
+            let upstreamBody = response.body
+            return Response(status: .init(code: status), headers: responseHeaders, body: ResponseBody { writer in
+                try await relay.run(upstream: upstreamBody, writer: &writer)
+            })
+        }
+
+        let buffer: ByteBuffer
+        do {
+            buffer = try await response.body.collect(upTo: config.server.maxUpstreamResponseBytes)
+        } catch is NIOTooManyBytesError {
+            throw GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_response_too_large",
+                                 message: "the upstream's response is larger than max_upstream_response_bytes")
+        } catch {
+            throw Self.upstreamFailure(error, route: route)
+        }
+        if (200..<300).contains(status) {
+            let usage = ResponseUsage.parse(buffer)
+                ?? ResponseUsage.estimate(promptCharacters: promptCharacters, completionCharacters: path == "/embeddings" ? 0 : buffer.readableBytes / 2)
+            draft.usage = usage
+            try? await limiter.recordUsage(limitSubject, tokens: usage.totalTokens, now: Date())
+        }
+        draft.responseSHA256 = Hex.encode(SHA256.hash(data: buffer.readableBytesView))
+        let reason = (200..<300).contains(status) ? nil : "upstream_status_\(status)"
+        guard await commit(draft.record(status: status, verdict: .allowed, reason: reason)) else { return recordUnavailable(draft) }
+        finish(draft, status: status, verdict: .allowed, reason: reason)
+        return Response(status: .init(code: status), headers: responseHeaders, body: .init(byteBuffer: buffer))
+    }
+
+    static func upstreamFailure(_ error: any Error, route: RouteConfig) -> GatewayRefusal {
+        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout {
+            return GatewayRefusal(status: .gatewayTimeout, type: "upstream_error", code: "upstream_timeout",
+                                  message: "route `\(route.name)`'s upstream did not answer within \(route.timeoutSeconds) s")
+        }
+        return GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_unreachable",
+                              message: "route `\(route.name)`'s upstream could not be reached or broke off the response")
+    }
+
+    // MARK: - Records and answers
+
+    /// Stores `record` as the durability setting says; `false` when strict and it could not be stored.
+    func commit(_ record: DecisionRecord) async -> Bool {
+        do {
+            switch config.store.durability {
+            case .strict: _ = try await decisions.append(record)
+            case .relaxed: try await decisions.enqueue(record)
+            }
+            return true
+        } catch {
+            metrics.decisionWriteFailed()
+            logger.error("decision record could not be stored; withholding the response", metadata: ["decision_id": "\(record.id)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Fail closed: without its record, a response is not sent (guide: traceability).
+    func recordUnavailable(_ draft: DecisionDraft) -> Response {
+        metrics.request(route: draft.route, status: 503, seconds: draft.elapsedSeconds, upstreamSeconds: nil)
+        metrics.refusal(reason: "decision_record_unavailable")
+        return GatewayRefusal(status: .serviceUnavailable, type: "server_error", code: "decision_record_unavailable",
+                              message: "the decision record could not be stored, so the response is withheld; check the store")
+            .response(decisionID: draft.id)
+    }
+
+    func answer(_ refusal: GatewayRefusal, draft: DecisionDraft) async -> Response {
+        var draft = draft
+        let response = refusal.response(decisionID: draft.id)
+        draft.responseSHA256 = Hex.encode(SHA256.hash(data: refusal.body().readableBytesView))
+        let verdict: Verdict = refusal.isFailure ? .failed : .refused
+        metrics.refusal(reason: refusal.code)
+        guard await commit(draft.record(status: Int(refusal.status.code), verdict: verdict, reason: refusal.code)) else {
+            return recordUnavailable(draft)
+        }
+        finish(draft, status: Int(refusal.status.code), verdict: verdict, reason: refusal.code)
+        return response
+    }
+
+    /// Metrics and the access log line (ids and outcomes only: never keys, prompts or completions).
+    func finish(_ draft: DecisionDraft, status: Int, verdict: Verdict, reason: String?, countRequest: Bool = true) {
+        if countRequest {
+            metrics.request(route: draft.route, status: status, seconds: draft.elapsedSeconds, upstreamSeconds: draft.upstreamLatencyMs.map { $0 / 1000 })
+        }
+        var metadata: Logger.Metadata = [
+            "decision_id": "\(draft.id)", "endpoint": "\(draft.endpoint)", "status": "\(status)", "verdict": "\(verdict.rawValue)",
+            "latency_ms": "\(String(format: "%.2f", draft.elapsedSeconds * 1000))",
+        ]
+        if let route = draft.route { metadata["route"] = "\(route)" }
+        if let tenant = draft.tenant { metadata["tenant"] = "\(tenant)" }
+        if let keyID = draft.keyID { metadata["key_id"] = "\(keyID)" }
+        if let reason { metadata["reason"] = "\(reason)" }
+        if let usage = draft.usage { metadata["total_tokens"] = "\(usage.totalTokens)" }
+        logger.info("request", metadata: metadata)
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import RampartCore
+import SQLKit
+
+/// Decision records at rest. Append-only: the schema refuses updates and deletes.
+public struct DecisionStore: Sendable {
+    let store: Store
+
+    static let columns = [
+        "id", "time_ms", "tenant", "key_id", "route", "model", "endpoint", "subject", "purpose", "status", "verdict", "reason",
+        "stream", "upstream_latency_ms", "gateway_latency_ms", "prompt_tokens", "completion_tokens", "total_tokens",
+        "usage_estimated", "request_sha256", "response_sha256", "findings",
+    ]
+
+    /// Appends `records` in one transaction and returns their sequence numbers, in order.
+    /// Callers serialize writes (the ``DecisionWriter`` owns this in the gateway).
+    public func append(_ records: [DecisionRecord]) async throws -> [Int64] {
+        guard !records.isEmpty else { return [] }
+        let db = store.writeDB
+        do {
+            try await db.raw("BEGIN IMMEDIATE").run()
+            // SQLite allows 32 766 bound parameters; 22 columns × 500 rows stays below it.
+            var seqs: [Int64] = []
+            seqs.reserveCapacity(records.count)
+            for chunk in stride(from: 0, to: records.count, by: 500).map({ records[$0..<min($0 + 500, records.count)] }) {
+                var insert = db.insert(into: "decisions").columns(Self.columns)
+                for record in chunk { insert = insert.values(Self.binds(record)) }
+                // RETURNING gives rows in no guaranteed order: match them back by id.
+                let rows = try await insert.returning("id", "seq").all()
+                var byID: [String: Int64] = [:]
+                for row in rows { byID[try row.decode(column: "id", as: String.self)] = try row.decode(column: "seq", as: Int64.self) }
+                for record in chunk {
+                    guard let seq = byID[record.id] else {
+                        throw StoreError(code: "query_failed", message: "the store did not return a sequence number for \(record.id)")
+                    }
+                    seqs.append(seq)
+                }
+            }
+            try await db.raw("COMMIT").run()
+            return seqs
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            throw StoreError.wrap("query_failed", "could not append \(records.count) decision record(s)", error)
+        }
+    }
+
+    static func binds(_ r: DecisionRecord) -> [any SQLExpression] {
+        let findings: String
+        if r.findings.isEmpty {
+            findings = "[]"
+        } else {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            findings = (try? encoder.encode(r.findings)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        }
+        return [
+            SQLBind(r.id), SQLBind(Millis.from(r.time)), SQLBind(r.tenant), SQLBind(r.keyID), SQLBind(r.route), SQLBind(r.model),
+            SQLBind(r.endpoint), SQLBind(r.subject), SQLBind(r.purpose), SQLBind(r.status), SQLBind(r.verdict.rawValue),
+            SQLBind(r.reason), SQLBind(r.stream ? 1 : 0), SQLBind(r.upstreamLatencyMs), SQLBind(r.gatewayLatencyMs),
+            SQLBind(r.usage.map { Int64($0.promptTokens) }), SQLBind(r.usage.map { Int64($0.completionTokens) }),
+            SQLBind(r.usage.map { Int64($0.totalTokens) }), SQLBind(r.usage.map { $0.estimated ? 1 : 0 }),
+            SQLBind(r.requestSHA256), SQLBind(r.responseSHA256), SQLBind(findings),
+        ]
+    }
+
+    /// Filters for ``list(_:)``.
+    public struct Query: Sendable {
+        public var since: Date?
+        public var until: Date?
+        public var route: String?
+        public var keyID: String?
+        public var verdict: Verdict?
+        public var subject: String?
+        /// Most records returned, newest first. Default 100.
+        public var limit: Int
+
+        public init(since: Date? = nil, until: Date? = nil, route: String? = nil, keyID: String? = nil, verdict: Verdict? = nil,
+                    subject: String? = nil, limit: Int = 100) {
+            self.since = since
+            self.until = until
+            self.route = route
+            self.keyID = keyID
+            self.verdict = verdict
+            self.subject = subject
+            self.limit = limit
+        }
+    }
+
+    /// Records matching `query`, newest first.
+    public func list(_ query: Query) async throws -> [DecisionRecord] {
+        do {
+            var select = store.readDB.select().column("*").from("decisions")
+            if let since = query.since { select = select.where("time_ms", .greaterThanOrEqual, Millis.from(since)) }
+            if let until = query.until { select = select.where("time_ms", .lessThan, Millis.from(until)) }
+            if let route = query.route { select = select.where("route", .equal, route) }
+            if let keyID = query.keyID { select = select.where("key_id", .equal, keyID) }
+            if let verdict = query.verdict { select = select.where("verdict", .equal, verdict.rawValue) }
+            if let subject = query.subject { select = select.where("subject", .equal, subject) }
+            return try await select.orderBy("seq", .descending).limit(max(0, query.limit)).all().map(Self.decode)
+        } catch {
+            throw StoreError.wrap("query_failed", "could not read decision records", error)
+        }
+    }
+
+    /// The record with this id.
+    public func find(id: String) async throws -> DecisionRecord? {
+        do {
+            return try await store.readDB.raw("SELECT * FROM decisions WHERE id = \(bind: id)").first().map(Self.decode)
+        } catch {
+            throw StoreError.wrap("query_failed", "could not read decision \(id)", error)
+        }
+    }
+
+    /// How many records there are.
+    public func count() async throws -> Int {
+        try await store.readDB.raw("SELECT COUNT(*) AS n FROM decisions").first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// Requests admitted (not refused) and tokens used per key and route since `start` — to restore daily quotas
+    /// after a restart, so that restarting the gateway never resets a quota.
+    public func usage(since start: Date) async throws -> [UsageTotal] {
+        let rows = try await store.readDB.raw("""
+            SELECT key_id, route, COUNT(*) AS requests, COALESCE(SUM(total_tokens), 0) AS tokens
+            FROM decisions
+            WHERE time_ms >= \(bind: Millis.from(start)) AND verdict <> 'refused' AND key_id IS NOT NULL AND route IS NOT NULL
+            GROUP BY key_id, route
+            """).all()
+        return try rows.map {
+            UsageTotal(keyID: try $0.decode(column: "key_id", as: String.self), route: try $0.decode(column: "route", as: String.self),
+                       requests: try $0.decode(column: "requests", as: Int.self), tokens: try $0.decode(column: "tokens", as: Int.self))
+        }
+    }
+
+    static func decode(_ row: any SQLRow) throws -> DecisionRecord {
+        let findingsText = try row.decode(column: "findings", as: String.self)
+        let findings = (try? JSONDecoder().decode([Finding].self, from: Data(findingsText.utf8))) ?? []
+        var usage: TokenUsage?
+        if let total = try row.decode(column: "total_tokens", as: Int?.self) {
+            usage = TokenUsage(
+                promptTokens: try row.decode(column: "prompt_tokens", as: Int?.self) ?? 0,
+                completionTokens: try row.decode(column: "completion_tokens", as: Int?.self) ?? 0,
+                totalTokens: total, estimated: (try row.decode(column: "usage_estimated", as: Int?.self) ?? 0) != 0)
+        }
+        return DecisionRecord(
+            id: try row.decode(column: "id", as: String.self),
+            seq: try row.decode(column: "seq", as: Int64.self),
+            time: Millis.date(try row.decode(column: "time_ms", as: Int64.self)),
+            tenant: try row.decode(column: "tenant", as: String?.self),
+            keyID: try row.decode(column: "key_id", as: String?.self),
+            route: try row.decode(column: "route", as: String?.self),
+            model: try row.decode(column: "model", as: String?.self),
+            endpoint: try row.decode(column: "endpoint", as: String.self),
+            subject: try row.decode(column: "subject", as: String?.self),
+            purpose: try row.decode(column: "purpose", as: String?.self),
+            status: try row.decode(column: "status", as: Int.self),
+            verdict: Verdict(rawValue: try row.decode(column: "verdict", as: String.self)) ?? .failed,
+            reason: try row.decode(column: "reason", as: String?.self),
+            stream: (try row.decode(column: "stream", as: Int.self)) != 0,
+            upstreamLatencyMs: try row.decode(column: "upstream_latency_ms", as: Double?.self),
+            gatewayLatencyMs: try row.decode(column: "gateway_latency_ms", as: Double.self),
+            usage: usage,
+            requestSHA256: try row.decode(column: "request_sha256", as: String?.self),
+            responseSHA256: try row.decode(column: "response_sha256", as: String?.self),
+            findings: findings
+        )
+    }
+}
+
+/// Admitted requests and tokens of one key on one route over a period.
+public struct UsageTotal: Sendable, Equatable {
+    public var keyID: String
+    public var route: String
+    public var requests: Int
+    public var tokens: Int
+
+    public init(keyID: String, route: String, requests: Int, tokens: Int) {
+        self.keyID = keyID
+        self.route = route
+        self.requests = requests
+        self.tokens = tokens
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import RampartCore
+
+extension Rampart {
+    struct ConfigCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "config",
+            abstract: "Check or print rampart.yaml.",
+            subcommands: [Check.self, Show.self])
+    }
+}
+
+extension Rampart.ConfigCommand {
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate rampart.yaml without serving.",
+            discussion: "Exits 0 when the config is valid; otherwise prints the key path, line and column of the first problem and exits 65 (66 when the file cannot be read).")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        func run() throws {
+            let config = try options.load()
+            switch format {
+            case .text:
+                print("\(options.config): ok — \(config.routes.count) route(s): \(config.routes.map(\.name).joined(separator: ", "))")
+            case .json:
+                CLI.printJSON(["ok": "true", "file": options.config, "routes": config.routes.map(\.name).joined(separator: ",")])
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the effective config, with every default filled in.",
+            discussion: "Secrets never appear in rampart.yaml (only the names of the environment variables that hold them), so nothing needs redacting; whether each variable is set is shown.")
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() throws {
+            let c = try options.load()
+            var lines = [
+                "server:",
+                "  listen: \"\(c.server.listen)\"",
+                "  admin_listen: \"\(c.server.adminListen)\"",
+                "  max_body_bytes: \(c.server.maxBodyBytes)",
+                "  max_upstream_response_bytes: \(c.server.maxUpstreamResponseBytes)",
+                "  key_refresh_seconds: \(c.server.keyRefreshSeconds)",
+                "  upstream_max_connections: \(c.server.upstreamMaxConnections)",
+                "  shutdown_grace_seconds: \(c.server.shutdownGraceSeconds)",
+                "store:",
+                "  sqlite: \"\(c.store.sqlite)\"",
+                "  durability: \(c.store.durability.rawValue)",
+                "  synchronous: \(c.store.synchronous.rawValue)",
+                "  max_batch: \(c.store.maxBatch)",
+                "routes:",
+            ]
+            for r in c.routes {
+                lines.append("  - name: \(r.name)")
+                lines.append("    kind: \(r.kind.rawValue)")
+                lines.append("    upstream: \"\(r.upstream)\"")
+                if let env = r.upstreamAPIKeyEnv {
+                    let set = !(ProcessInfo.processInfo.environment[env]?.isEmpty ?? true)
+                    lines.append("    upstream_api_key_env: \(env)   # \(set ? "set (value hidden)" : "NOT SET")")
+                }
+                lines.append("    timeout_seconds: \(r.timeoutSeconds)")
+                lines.append("    models: [\(r.models.map { "\"\($0)\"" }.joined(separator: ", "))]\(r.models.isEmpty ? "   # catch-all" : "")")
+                let l = r.limits
+                if l.isUnlimited {
+                    lines.append("    limits: {}   # unlimited")
+                } else {
+                    var parts: [String] = []
+                    if let v = l.ratePerSecond { parts.append("rate_per_second: \(v)") }
+                    if let rate = l.ratePerSecond { parts.append("burst: \(l.burst ?? max(1, Int(rate.rounded(.up))))") }
+                    if let v = l.requestsPerDay { parts.append("requests_per_day: \(v)") }
+                    if let v = l.tokensPerDay { parts.append("tokens_per_day: \(v)") }
+                    lines.append("    limits: { \(parts.joined(separator: ", ")) }")
+                }
+            }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+}

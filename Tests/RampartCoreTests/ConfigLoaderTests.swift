@@ -1,0 +1,115 @@
+import Testing
+@testable import RampartCore
+
+@Suite struct ConfigLoaderTests {
+    static let minimal = """
+        routes:
+          - name: chat
+            upstream: "http://127.0.0.1:11434/v1"
+        """
+
+    @Test func minimalConfigGetsDefaults() throws {
+        let config = try ConfigLoader.load(yaml: Self.minimal)
+        #expect(config.server.listen == ListenAddress(host: "127.0.0.1", port: 8080))
+        #expect(config.server.adminListen == ListenAddress(host: "127.0.0.1", port: 8081))
+        #expect(config.server.maxBodyBytes == 1_048_576)
+        #expect(config.store.sqlite == "rampart.db")
+        #expect(config.store.durability == .strict)
+        #expect(config.routes.count == 1)
+        #expect(config.routes[0].kind == .openai)
+        #expect(config.routes[0].timeoutSeconds == 60)
+        #expect(config.routes[0].limits.isUnlimited)
+    }
+
+    @Test func exampleConfigFromTheIssueParses() throws {
+        let yaml = """
+            server:
+              listen: "127.0.0.1:8080"
+              admin_listen: "127.0.0.1:8081"      # admin API, separate listener
+              max_body_bytes: 1048576
+            store:
+              sqlite: "rampart.db"
+            routes:
+              - name: chat
+                kind: openai
+                upstream: "http://127.0.0.1:11434/v1"
+                upstream_api_key_env: UPSTREAM_API_KEY
+                timeout_seconds: 60
+                limits: { rate_per_second: 10, burst: 20, requests_per_day: 10000, tokens_per_day: 2000000 }
+            """
+        let config = try ConfigLoader.load(yaml: yaml)
+        let route = try #require(config.route(named: "chat"))
+        #expect(route.upstreamAPIKeyEnv == "UPSTREAM_API_KEY")
+        #expect(route.limits == RouteLimits(ratePerSecond: 10, burst: 20, requestsPerDay: 10000, tokensPerDay: 2_000_000))
+    }
+
+    @Test(arguments: [
+        // (yaml, code, path, line)
+        ("routes:\n  - name: chat\n    upstream: \"http://a/v1\"\n    limits: { rate_per_secnd: 3 }\n", "unknown_key", "routes[0].limits.rate_per_secnd", 4),
+        ("server:\n  listen: nowhere\nroutes:\n  - name: a\n    upstream: \"http://a/v1\"\n", "invalid_value", "server.listen", 2),
+        ("server:\n  max_body_bytes: lots\nroutes:\n  - name: a\n    upstream: \"http://a/v1\"\n", "invalid_type", "server.max_body_bytes", 2),
+        ("routes:\n  - name: a\n    upstream: \"ftp://a/v1\"\n", "invalid_value", "routes[0].upstream", 3),
+        ("routes:\n  - upstream: \"http://a/v1\"\n", "missing_key", "routes[0]", 2),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n  - name: a\n    upstream: \"http://b/v1\"\n", "duplicate_route", "routes[1]", 4),
+        ("routes:\n  - name: a\n    kind: grpc\n    upstream: \"http://a/v1\"\n", "invalid_value", "routes[0].kind", 3),
+        ("store:\n  durability: sometimes\nroutes:\n  - name: a\n    upstream: \"http://a/v1\"\n", "invalid_value", "store.durability", 2),
+        ("routes: []\n", "invalid_value", "routes", 1),
+        ("server: {}\n", "missing_key", "routes", nil),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    limits: { burst: 3 }\n", "invalid_value", "routes[0].limits", 4),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n  - name: b\n    upstream: \"http://b/v1\"\n", "ambiguous_routes", "routes[1].models", nil),
+        ("server:\n  listen: \"127.0.0.1:9000\"\n  admin_listen: \"127.0.0.1:9000\"\nroutes:\n  - name: a\n    upstream: \"http://a/v1\"\n", "invalid_value", "server", 2),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    upstream_api_key_env: \"sk-live-123\"\n", "invalid_value", "routes[0].upstream_api_key_env", 4),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    timeout_seconds: -1\n", "invalid_value", "routes[0].timeout_seconds", 4),
+        ("routes:\n  - name: \"a b\"\n    upstream: \"http://a/v1\"\n", "invalid_value", "routes[0].name", 2),
+        ("routes: [\n", "yaml_syntax", "", nil),
+        ("", "empty", "", nil),
+        ("- 1\n- 2\n", "invalid_type", "", nil),
+        ("base: &a {x: 1}\nroutes: *a\n", "unknown_key", "base", 1),
+    ] as [(String, String, String, Int?)])
+    func badConfigNamesKeyPathAndLine(yaml: String, code: String, path: String, line: Int?) {
+        do {
+            _ = try ConfigLoader.load(yaml: yaml, file: "rampart.yaml")
+            Issue.record("expected \(code) at \(path)")
+        } catch {
+            #expect(error.code == code)
+            #expect(error.path == path)
+            if let line { #expect(error.line == line) }
+            #expect(error.description.hasPrefix("rampart.yaml"))
+        }
+    }
+
+    @Test func unknownKeySuggestsTheNearestOne() {
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(yaml: "routes:\n  - name: a\n    upstreem: \"http://a/v1\"\n") }
+        do {
+            _ = try ConfigLoader.load(yaml: "routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    timeout_second: 3\n")
+        } catch {
+            #expect(error.message.contains("did you mean `timeout_seconds`"))
+        }
+    }
+
+    @Test func hugeDocumentsAreRefused() {
+        let yaml = "routes:\n" + String(repeating: "  - name: x\n", count: 200_000)
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(yaml: yaml) }
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1:8080", "127.0.0.1", 8080), ("[::1]:9", "::1", 9), ("localhost:0", "localhost", 0),
+    ])
+    func listenAddresses(text: String, host: String, port: Int) throws {
+        let address = try #require(ListenAddress(parsing: text))
+        #expect(address.host == host && address.port == port)
+    }
+
+    @Test(arguments: ["8080", ":80", "a:99999", "::1:80", "[::1]80", "a:-1", "a:b"])
+    func badListenAddresses(text: String) {
+        #expect(ListenAddress(parsing: text) == nil)
+    }
+
+    @Test func routeModelPatterns() {
+        let route = RouteConfig(name: "r", upstream: "http://x/v1", models: ["gpt-4o", "llama3*"])
+        #expect(route.serves(model: "gpt-4o"))
+        #expect(!route.serves(model: "gpt-4o-mini"))
+        #expect(route.serves(model: "llama3.1:8b"))
+        #expect(!route.serves(model: "mistral"))
+    }
+}

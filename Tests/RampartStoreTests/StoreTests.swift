@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+import SQLKit
+@testable import RampartCore
+@testable import RampartStore
+
+/// A fresh SQLite file in a temporary folder, removed afterwards.
+func withTemporaryStore<T>(_ body: (Store, String) async throws -> T) async throws -> T {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent("rampart.db").path
+    let store = try await Store.openSQLite(path: path)
+    do {
+        let result = try await body(store, path)
+        await store.close()
+        return result
+    } catch {
+        await store.close()
+        throw error
+    }
+}
+
+func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict = .allowed, tokens: Int? = 10, at time: Date = Date()) -> DecisionRecord {
+    DecisionRecord(
+        id: TimeOrderedID.make(at: time), time: time, tenant: "acme", keyID: key, route: route, model: "m", endpoint: "/v1/chat/completions",
+        subject: "subj-1", purpose: "support", status: verdict == .allowed ? 200 : 429, verdict: verdict, reason: verdict == .allowed ? nil : "rate_limited",
+        upstreamLatencyMs: 1.5, gatewayLatencyMs: 2.25, usage: tokens.map { TokenUsage(promptTokens: $0 / 2, completionTokens: $0 - $0 / 2) },
+        requestSHA256: String(repeating: "a", count: 64), responseSHA256: String(repeating: "b", count: 64),
+        findings: [Finding(guardName: "pii", type: "EMAIL", severity: "medium", location: "input", score: 0.9)])
+}
+
+@Suite struct StoreTests {
+    @Test func keysAreStoredAsHashesAndRevocationBumpsTheGeneration() async throws {
+        try await withTemporaryStore { store, path in
+            let g0 = try await store.keys.generation()
+            let (key, record) = APIKeyFormat.generate(tenant: "acme", routes: ["chat", "embed"], scope: .client, label: "ci")
+            try await store.keys.insert(record)
+            let g1 = try await store.keys.generation()
+            #expect(g1 > g0)
+            let loaded = try #require(try await store.keys.find(id: record.id))
+            #expect(loaded.routes == ["chat", "embed"])
+            #expect(loaded.label == "ci")
+            #expect(!loaded.isRevoked)
+            // The key itself is nowhere in the file.
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            let wal = (try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data()
+            #expect(bytes.range(of: Data(key.utf8)) == nil && wal.range(of: Data(key.utf8)) == nil)
+            let revoked = try await store.keys.revoke(id: record.id)
+            #expect(revoked.isRevoked)
+            #expect(try await store.keys.generation() > g1)
+            await #expect(throws: StoreError.self) { try await store.keys.revoke(id: "nosuchkey") }
+        }
+    }
+
+    @Test func decisionsRoundTripThroughTheWriter() async throws {
+        try await withTemporaryStore { store, _ in
+            let writer = DecisionWriter(store: store)
+            let runner = Task { try await writer.run() }
+            let record = sampleRecord()
+            let seq = try await writer.append(record)
+            #expect(seq >= 1)
+            var loaded = try #require(try await store.decisions.find(id: record.id))
+            #expect(loaded.seq == seq)
+            loaded.seq = nil
+            // Times are stored in milliseconds.
+            loaded.time = record.time
+            var expected = record
+            expected.time = record.time
+            #expect(loaded == expected)
+            await writer.stop()
+            try await runner.value
+        }
+    }
+
+    @Test func groupCommitKeepsEveryRecordAndOrdersSeqs() async throws {
+        try await withTemporaryStore { store, _ in
+            let writer = DecisionWriter(store: store, maxBatch: 64)
+            let runner = Task { try await writer.run() }
+            let seqs = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for i in 0..<500 { group.addTask { try await writer.append(sampleRecord(key: "k\(i % 7)")) } }
+                return try await group.reduce(into: [Int64]()) { $0.append($1) }
+            }
+            #expect(Set(seqs).count == 500)
+            #expect(try await store.decisions.count() == 500)
+            await writer.stop()
+            try await runner.value
+            await #expect(throws: StoreError.self) { try await writer.append(sampleRecord()) }
+        }
+    }
+
+    @Test func stopCommitsWhatIsPending() async throws {
+        try await withTemporaryStore { store, _ in
+            let writer = DecisionWriter(store: store)
+            let runner = Task { try await writer.run() }
+            for _ in 0..<50 { try await writer.enqueue(sampleRecord()) }
+            await writer.stop()
+            try await runner.value
+            #expect(try await store.decisions.count() == 50)
+        }
+    }
+
+    @Test func recordsAreAppendOnly() async throws {
+        try await withTemporaryStore { store, _ in
+            _ = try await store.decisions.append([sampleRecord()])
+            await #expect(throws: (any Error).self) { try await store.writeDB.raw("UPDATE decisions SET status = 500").run() }
+            await #expect(throws: (any Error).self) { try await store.writeDB.raw("DELETE FROM decisions").run() }
+            #expect(try await store.decisions.count() == 1)
+        }
+    }
+
+    @Test func listFiltersAndUsageTotals() async throws {
+        try await withTemporaryStore { store, _ in
+            let now = Date()
+            let yesterday = now.addingTimeInterval(-86_400 * 1.5)
+            _ = try await store.decisions.append([
+                sampleRecord(route: "chat", key: "k1", tokens: 10, at: now),
+                sampleRecord(route: "chat", key: "k1", tokens: 5, at: now),
+                sampleRecord(route: "chat", key: "k1", verdict: .refused, tokens: nil, at: now),
+                sampleRecord(route: "embed", key: "k2", tokens: 7, at: now),
+                sampleRecord(route: "chat", key: "k1", tokens: 100, at: yesterday),
+            ])
+            #expect(try await store.decisions.list(.init(route: "chat")).count == 4)
+            #expect(try await store.decisions.list(.init(verdict: .refused)).count == 1)
+            #expect(try await store.decisions.list(.init(since: now.addingTimeInterval(-60))).count == 4)
+            #expect(try await store.decisions.list(.init(limit: 2)).count == 2)
+            let newestFirst = try await store.decisions.list(.init())
+            #expect(newestFirst.map { $0.seq! } == newestFirst.map { $0.seq! }.sorted(by: >))
+            let usage = try await store.decisions.usage(since: RFC3339.startOfUTCDay(now))
+            let chat = try #require(usage.first { $0.keyID == "k1" && $0.route == "chat" })
+            #expect(chat.requests == 2 && chat.tokens == 15)
+        }
+    }
+
+    @Test func reopeningKeepsDataAndSchema() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-reopen-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("r.db").path
+        let first = try await Store.openSQLite(path: path)
+        _ = try await first.decisions.append([sampleRecord()])
+        await first.close()
+        let second = try await Store.openSQLite(path: path, synchronous: .full)
+        #expect(try await second.decisions.count() == 1)
+        #expect(await second.ping())
+        await second.close()
+    }
+
+    @Test func openingSomethingElseFailsClearly() async throws {
+        await #expect(throws: StoreError.self) { try await Store.openSQLite(path: "/nonexistent-folder/x/rampart.db") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("not-a-db").path
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try await Store.openSQLite(path: path)
+            Issue.record("a file that is not SQLite must not open")
+        } catch let error as StoreError {
+            #expect(error.code == "open_failed")
+            #expect(error.message.contains(path))
+        }
+    }
+}
