@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine with Swift: installs what the tests use, builds once,
+# runs the Swift tests, then the end-to-end tests (real binary, OpenAI SDK, curl) against that same build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v curl >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq curl >/dev/null; else sudo apt-get install -y curl; fi
+fi
+python3 -m pip install -q --disable-pip-version-check -r Tests/e2e/requirements.txt
+
+swift build --build-tests
+swift test --skip-build
+python3 -m pytest -q Tests/e2e
