@@ -266,8 +266,7 @@ final class OpenAIProxy: Sendable {
             throw Self.upstreamFailure(error, route: route)
         }
         if (200..<300).contains(status) {
-            let usage = ResponseUsage.parse(buffer)
-                ?? ResponseUsage.estimate(promptCharacters: promptCharacters, completionCharacters: path == "/embeddings" ? 0 : buffer.readableBytes / 2)
+            let usage = ResponseUsage.of(buffer, promptCharacters: promptCharacters)
             draft.usage = usage
             try? await limiter.recordUsage(limitSubject, tokens: usage.totalTokens, now: Date())
         }

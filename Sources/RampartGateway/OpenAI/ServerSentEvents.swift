@@ -147,6 +147,11 @@ struct StreamUsageTracker {
 enum ResponseUsage {
     private struct Body: Decodable {
         var usage: Usage?
+        var choices: [Choice]?
+        struct Choice: Decodable {
+            var message: Message?
+            struct Message: Decodable { var content: String? }
+        }
         struct Usage: Decodable {
             var promptTokens: Int?
             var completionTokens: Int?
@@ -159,10 +164,15 @@ enum ResponseUsage {
         }
     }
 
-    static func parse(_ body: ByteBuffer) -> TokenUsage? {
-        guard let decoded = try? JSONDecoder().decode(Body.self, from: Data(body.readableBytesView)), let u = decoded.usage else { return nil }
-        guard u.promptTokens != nil || u.totalTokens != nil || u.completionTokens != nil else { return nil }
-        return TokenUsage(promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0, totalTokens: u.totalTokens)
+    /// The usage the upstream reported or, when it reported none, an estimate from the prompt and the
+    /// generated text.
+    static func of(_ body: ByteBuffer, promptCharacters: Int) -> TokenUsage {
+        let decoded = try? JSONDecoder().decode(Body.self, from: Data(body.readableBytesView))
+        if let u = decoded?.usage, u.promptTokens != nil || u.totalTokens != nil || u.completionTokens != nil {
+            return TokenUsage(promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0, totalTokens: u.totalTokens)
+        }
+        let generated = decoded?.choices?.reduce(0) { $0 + ($1.message?.content?.count ?? 0) } ?? 0
+        return estimate(promptCharacters: promptCharacters, completionCharacters: generated)
     }
 
     /// Rough estimate when the upstream reports nothing: 4 characters per token, as OpenAI's own rule of thumb.

@@ -26,7 +26,7 @@ public struct JSONLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        var line = "{\"time\":\"\(RFC3339Now.string())\",\"level\":\"\(event.level.rawValue)\",\"logger\":"
+        var line = "{\"time\":\"\(RFC3339.format(Date()))\",\"level\":\"\(event.level.rawValue)\",\"logger\":"
         line += JSONText.quote(label) + ",\"message\":" + JSONText.quote(event.message.description)
         for key in merged.keys.sorted() {
             line += "," + JSONText.quote(key) + ":" + JSONText.quote(merged[key]!.description)
@@ -40,12 +40,4 @@ public struct JSONLogHandler: LogHandler {
     }
 
     private static let lock = Mutex<Void>(())
-}
-
-enum RFC3339Now {
-    static func string() -> String {
-        var tv = timeval()
-        gettimeofday(&tv, nil)
-        return RFC3339.format(Date(timeIntervalSince1970: Double(tv.tv_sec) + Double(tv.tv_usec) / 1e6))
-    }
 }

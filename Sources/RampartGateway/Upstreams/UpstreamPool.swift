@@ -58,7 +58,9 @@ final class UpstreamPool: Sendable {
     static func request(to upstream: Upstream, path: String, method: HTTPMethod, incoming: HTTPFields, body: ByteBuffer?) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: upstream.route.upstream + path)
         request.method = method
-        for field in incoming where !requestHeadersDropped.contains(field.name.canonicalName) {
+        // Headers the client named in `Connection` are hop-by-hop too.
+        let named = Set(incoming[values: .connection].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        for field in incoming where !requestHeadersDropped.contains(field.name.canonicalName) && !named.contains(field.name.canonicalName) {
             if field.name.canonicalName.hasPrefix(":") { continue }
             request.headers.add(name: field.name.rawName, value: field.value)
         }

@@ -1,0 +1,86 @@
+import Foundation
+import NIOCore
+import Testing
+@testable import RampartGateway
+
+/// Seeded mutation fuzzing of the parsers that read untrusted bytes: request bodies and upstream event streams.
+@Suite struct RequestFuzzTests {
+    static let chat = #"{"model":"gpt-4o","messages":[{"role":"system","content":"be brief"},{"role":"user","content":[{"type":"text","text":"hi"}]}],"stream":true,"stream_options":{"include_usage":false},"temperature":0.2}"#
+
+    struct Random: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func mutate(_ seed: String, _ rng: inout Random) -> [UInt8] {
+        var bytes = Array(seed.utf8)
+        let punctuation = Array("{}[]\":,\\0123456789truefalsenull \n\u{0}".utf8)
+        for _ in 0..<Int.random(in: 1...5, using: &rng) {
+            guard !bytes.isEmpty else { break }
+            let i = Int.random(in: 0..<bytes.count, using: &rng)
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: bytes[i] = UInt8.random(in: 0...255, using: &rng)
+            case 1: bytes.insert(punctuation.randomElement(using: &rng)!, at: i)
+            case 2: bytes.removeSubrange(i..<min(bytes.count, i + Int.random(in: 1...6, using: &rng)))
+            default: bytes.insert(contentsOf: bytes[i..<min(bytes.count, i + 16)], at: i)
+            }
+        }
+        return bytes
+    }
+
+    @Test(arguments: [11, 12, 13] as [UInt64])
+    func requestParsersAnswerEveryMutantWithAParsedRequestOrA400(seed: UInt64) throws {
+        var rng = Random(state: seed)
+        for _ in 0..<1500 {
+            let body = Data(Self.mutate(Self.chat, &rng))
+            do {
+                let parsed = try ChatCompletionRequest.parse(body)
+                #expect(!parsed.model.isEmpty && !parsed.messages.isEmpty)
+                _ = try? OpenAIProxy.rewrite(body, model: "x", includeUsage: true)
+            } catch {
+                #expect(error.status == .badRequest)
+                #expect(!error.message.isEmpty)
+            }
+            do {
+                _ = try EmbeddingsRequest.parse(body)
+            } catch {
+                #expect(error.status == .badRequest)
+            }
+        }
+    }
+
+    @Test func deeplyNestedJSONIsRefusedNotACrash() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let body = Data(#"{"model":"m","messages":[{"role":"user","content":\#(deep)}]}"#.utf8)
+        #expect(throws: GatewayRefusal.self) { _ = try ChatCompletionRequest.parse(body) }
+    }
+
+    @Test(arguments: [21, 22] as [UInt64])
+    func eventSplitterHandlesMutatedStreams(seed: UInt64) throws {
+        var rng = Random(state: seed)
+        let stream = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: {\"choices\":[],\"usage\":{\"prompt_tokens\":1}}\r\n\r\ndata: [DONE]\n\n"
+        for _ in 0..<1000 {
+            let bytes = Self.mutate(stream, &rng)
+            var splitter = ServerSentEventSplitter(maxEventBytes: 4096)
+            var tracker = StreamUsageTracker()
+            var relayed: [UInt8] = []
+            var i = 0
+            while i < bytes.count {
+                let n = Int.random(in: 1...40, using: &rng)
+                for event in try splitter.feed(ByteBuffer(bytes: bytes[i..<min(bytes.count, i + n)])) {
+                    relayed += event
+                    if let data = ServerSentEventSplitter.data(of: event) { _ = tracker.observe(data: data) }
+                }
+                i += n
+            }
+            // Nothing is lost or invented: relayed events plus the unfinished tail are the input.
+            #expect(relayed + splitter.remainder == bytes)
+        }
+    }
+}

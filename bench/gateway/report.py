@@ -1,0 +1,63 @@
+"""Turns the wrk and curl outputs of bench/gateway/run.sh into a Markdown table (stderr) and JSON (stdout)."""
+import json
+import re
+import statistics
+import sys
+from pathlib import Path
+
+work, records, connections, duration = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+
+
+def ms(text):
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse(name):
+    text = (work / f"wrk-{name}.txt").read_text()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
+    p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
+    total = int(re.search(r"(\d+) requests in", text).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    errors = re.search(r"Socket errors: (.*)", text)
+    return {"requests_per_second": rps, "p50_ms": p50, "p99_ms": p99, "requests": total,
+            "non_2xx": int(bad.group(1)) if bad else 0, "socket_errors": errors.group(1) if errors else None}
+
+
+results = {name: parse(name) for name in ("direct", "nginx", "rampart")}
+ratio = results["rampart"]["requests_per_second"] / results["nginx"]["requests_per_second"]
+added_p50 = results["rampart"]["p50_ms"] - results["direct"]["p50_ms"]
+nginx_added_p50 = results["nginx"]["p50_ms"] - results["direct"]["p50_ms"]
+
+
+def sse(name):
+    rows = [tuple(map(float, line.split())) for line in (work / f"sse-{name}.txt").read_text().split("\n") if line.strip()]
+    return {"ttfb_ms_median": statistics.median(r[0] for r in rows) * 1000, "total_ms_median": statistics.median(r[1] for r in rows) * 1000,
+            "runs": len(rows)}
+
+
+stream = {"direct": sse("direct"), "rampart": sse("rampart")}
+out = {
+    "connections": int(connections), "duration": duration, "results": results,
+    "rampart_over_nginx_throughput": ratio, "rampart_added_p50_ms": added_p50, "nginx_added_p50_ms": nginx_added_p50,
+    "decision_records": records, "sse": stream,
+}
+lines = [
+    f"| path (wrk, {connections} connections, {duration}) | requests/s | p50 | p99 |",
+    "|---|---:|---:|---:|",
+]
+for name, label in (("direct", "direct to upstream"), ("nginx", "nginx proxy_pass"), ("rampart", "Rampart (strict records)")):
+    r = results[name]
+    lines.append(f"| {label} | {r['requests_per_second']:,.0f} | {r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms |")
+lines.append("")
+lines.append(f"Rampart/nginx throughput: **{ratio:.2f}×**; added p50 vs direct: Rampart **{added_p50:.2f} ms**, nginx {nginx_added_p50:.2f} ms.")
+lines.append(f"Decision records written: {records:,} (every request that wrk sent through Rampart, warm-up included).")
+lines.append(f"SSE (20 chunks, 10 ms apart, median of {stream['direct']['runs']}): time to first byte direct "
+             f"{stream['direct']['ttfb_ms_median']:.2f} ms, through Rampart {stream['rampart']['ttfb_ms_median']:.2f} ms; "
+             f"last byte {stream['direct']['total_ms_median']:.1f} ms vs {stream['rampart']['total_ms_median']:.1f} ms.")
+bad = {k: v for k, v in results.items() if v["non_2xx"] or v["socket_errors"]}
+if bad:
+    lines.append(f"WARNING: errors during the run: {bad}")
+print("\n".join(lines), file=sys.stderr)
+print(json.dumps(out, indent=2))
