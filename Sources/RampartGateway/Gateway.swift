@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -46,7 +45,7 @@ public final class Gateway: Sendable {
         self.writer = DecisionWriter(store: store, maxBatch: config.store.maxBatch, logger: logger) { records, seconds in
             metrics.commit(records: records, seconds: seconds)
         }
-        self.upstreams = UpstreamPool(routes: config.routes, maxConnections: config.server.upstreamMaxConnections, environment: environment)
+        self.upstreams = try UpstreamPool(routes: config.routes, maxConnections: config.server.upstreamMaxConnections, environment: environment)
         self.proxy = OpenAIProxy(config: config, keys: keys, limiter: limiter, upstreams: upstreams, decisions: writer, metrics: metrics, logger: logger)
     }
 

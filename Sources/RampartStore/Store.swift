@@ -21,16 +21,20 @@ public final class Store: Sendable {
     let writeDB: any SQLDatabase
     /// Connection used for reads.
     let readDB: any SQLDatabase
+    /// The SQLite write connection itself, for the decision writer's one-round-trip insert.
+    let sqliteWriter: SQLiteConnection?
     private let closeAll: @Sendable () async throws -> Void
     public let path: String
 
     public var keys: KeyStore { KeyStore(store: self) }
     public var decisions: DecisionStore { DecisionStore(store: self) }
 
-    init(path: String, writeDB: any SQLDatabase, readDB: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
+    init(path: String, writeDB: any SQLDatabase, readDB: any SQLDatabase, sqliteWriter: SQLiteConnection? = nil,
+         close: @escaping @Sendable () async throws -> Void) {
         self.path = path
         self.writeDB = writeDB
         self.readDB = readDB
+        self.sqliteWriter = sqliteWriter
         self.closeAll = close
     }
 
@@ -59,7 +63,7 @@ public final class Store: Sendable {
             try? await reader.close()
             try? await writer.close()
         }
-        let store = Store(path: path, writeDB: writer.sql(queryLogLevel: nil), readDB: reader.sql(queryLogLevel: nil), close: close)
+        let store = Store(path: path, writeDB: writer.sql(queryLogLevel: nil), readDB: reader.sql(queryLogLevel: nil), sqliteWriter: writer, close: close)
         do {
             // WAL lets readers run beside the writer; the file must be a Rampart store (or empty).
             _ = try await store.writeDB.raw("PRAGMA journal_mode = WAL").all()

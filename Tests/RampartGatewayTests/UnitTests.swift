@@ -97,11 +97,14 @@ import Testing
     }
 
     @Test func rewriteSetsModelAndUsage() throws {
-        let body = Data(#"{"model":"a/m","messages":[{"role":"user","content":"hi"}],"temperature":0.7,"stream":true}"#.utf8)
-        let rewritten = try OpenAIProxy.rewrite(body, model: "m", includeUsage: true)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(rewritten.readableBytesView)) as? [String: Any])
-        #expect(object["model"] as? String == "m")
-        #expect((object["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true)
-        #expect(object["temperature"] as? Double == 0.7)
+        let text = #"{"model":"a/m","messages":[{"role":"user","content":"hi \u00e9\n"}],"temperature":0.70,"stream":true,"n":1e2}"#
+        let parsed = try ChatCompletionRequest.parse(ByteBuffer(string: text))
+        let rewritten = OpenAIProxy.rewrite(parsed.body, model: "m", includeUsage: true)
+        // Every other member keeps its place and its exact text.
+        #expect(String(buffer: rewritten) ==
+                #"{"model":"m","messages":[{"role":"user","content":"hi é\n"}],"temperature":0.70,"stream":true,"n":1e2,"stream_options":{"include_usage":true}}"#)
+        let again = OpenAIProxy.rewrite(try ChatCompletionRequest.parse(ByteBuffer(string: #"{"model":"x","messages":[{"role":"user"}],"stream_options":{"include_usage":false,"k":1}}"#)).body,
+                                        model: nil, includeUsage: true)
+        #expect(String(buffer: again) == #"{"model":"x","messages":[{"role":"user"}],"stream_options":{"include_usage":true,"k":1}}"#)
     }
 }

@@ -77,9 +77,9 @@ routes:
         args += ["--admin"] if admin else ["--routes", routes]
         return json.loads(self.cli(*args).stdout)
 
-    def start(self):
+    def start(self, *extra):
         env = dict(os.environ, E2E_UPSTREAM_KEY="sk-e2e-upstream")
-        self.proc = subprocess.Popen([RAMPART, "serve", "--config", str(self.config)], stderr=subprocess.PIPE, text=True, env=env)
+        self.proc = subprocess.Popen([RAMPART, "serve", "--config", str(self.config), *extra], stderr=subprocess.PIPE, text=True, env=env)
         ports = {}
 
         def listening(line):

@@ -131,11 +131,12 @@ def test_metrics_and_health(make_gateway):
 def test_logs_are_json_and_hold_no_secrets(make_gateway):
     gateway = make_gateway()
     key = gateway.create_key()["key"]
-    gateway.start()
+    gateway.start("--log-level", "debug")
     secret = "patient-record-7731-confidential"
     post(gateway, key, {"model": "m", "messages": [{"role": "user", "content": secret}]})
     gateway.stop()
     text = "".join(gateway.log)
+    assert '"message":"request"' in text  # the per-request line is there at debug level
     assert secret not in text and key not in text and "sk-e2e-upstream" not in text
     for line in gateway.log:
         json.loads(line)

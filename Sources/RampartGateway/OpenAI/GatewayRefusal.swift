@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import RampartCore
 
 /// Why the gateway answered instead of the upstream: a refusal (4xx) or a failure (5xx), rendered in OpenAI's
 /// error shape `{"error": {"message", "type", "param", "code"}}` so OpenAI clients raise their own exception types.
@@ -36,10 +37,10 @@ public struct GatewayRefusal: Error, Sendable, Equatable {
 
     func body() -> ByteBuffer {
         var out = #"{"error":{"message":"#
-        out += JSONText.quote(message)
-        out += #","type":"# + JSONText.quote(type)
-        out += #","param":"# + (param.map(JSONText.quote) ?? "null")
-        out += #","code":"# + JSONText.quote(code) + "}}"
+        out += JSONValue.quote(message)
+        out += #","type":"# + JSONValue.quote(type)
+        out += #","param":"# + (param.map(JSONValue.quote) ?? "null")
+        out += #","code":"# + JSONValue.quote(code) + "}}"
         return ByteBuffer(string: out)
     }
 
@@ -56,25 +57,4 @@ extension HTTPField.Name {
     static let rampartDecisionID = HTTPField.Name("Rampart-Decision-Id")!
     static let rampartSubject = HTTPField.Name("Rampart-Subject")!
     static let rampartPurpose = HTTPField.Name("Rampart-Purpose")!
-}
-
-/// Minimal JSON string quoting (RFC 8259 §7) for bodies the gateway writes itself.
-enum JSONText {
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Crypto
 import Foundation
 import HTTPTypes
@@ -53,22 +52,24 @@ final class OpenAIProxy: Sendable {
 
             var body = try await collectBody(request)
             draft.requestSHA256 = Hex.encode(SHA256.hash(data: body.readableBytesView))
-            let data = Data(body.readableBytesView)
 
             let model: String
+            let json: JSONValue
             var stream = false
             var promptCharacters = 0
             var injectUsage = false
             switch endpoint {
             case .chatCompletions:
-                let parsed = try ChatCompletionRequest.parse(data)
+                let parsed = try ChatCompletionRequest.parse(body)
+                json = parsed.body
                 model = parsed.model
-                stream = parsed.stream ?? false
+                stream = parsed.stream
                 promptCharacters = parsed.promptCharacters
                 // Ask for usage on streams so daily token quotas hold; strip it again if the client did not ask.
-                injectUsage = stream && parsed.streamOptions?.includeUsage != true
+                injectUsage = stream && !parsed.includeUsage
             case .embeddings:
-                let parsed = try EmbeddingsRequest.parse(data)
+                let parsed = try EmbeddingsRequest.parse(body)
+                json = parsed.body
                 model = parsed.model
                 promptCharacters = parsed.input.textLength
             }
@@ -96,7 +97,7 @@ final class OpenAIProxy: Sendable {
             }
 
             if upstreamModel != model || injectUsage {
-                body = try Self.rewrite(data, model: upstreamModel != model ? upstreamModel : nil, includeUsage: injectUsage)
+                body = Self.rewrite(json, model: upstreamModel != model ? upstreamModel : nil, includeUsage: injectUsage)
             }
             guard let upstream = upstreams[route.name] else {
                 throw GatewayRefusal(status: .internalServerError, type: "server_error", code: "internal_error", message: "route has no upstream client")
@@ -136,7 +137,7 @@ final class OpenAIProxy: Sendable {
                 }
             }
             var json = #"{"object":"list","data":["#
-            json += entries.map { #"{"id":"# + JSONText.quote($0.id) + #","object":"model","created":0,"owned_by":"# + JSONText.quote($0.owner) + "}" }
+            json += entries.map { #"{"id":"# + JSONValue.quote($0.id) + #","object":"model","created":0,"owned_by":"# + JSONValue.quote($0.owner) + "}" }
                 .joined(separator: ",")
             json += "]}"
             let buffer = ByteBuffer(string: json)
@@ -157,16 +158,12 @@ final class OpenAIProxy: Sendable {
     /// Model ids a catch-all route's upstream lists at `GET …/models`; empty when it cannot say.
     private func upstreamModels(_ route: RouteConfig) async -> [String] {
         guard let upstream = upstreams[route.name] else { return [] }
-        struct List: Decodable {
-            struct Model: Decodable { var id: String }
-            var data: [Model]
-        }
         do {
-            let request = UpstreamPool.request(to: upstream, path: "/models", method: .GET, incoming: [:], body: nil)
-            let response = try await upstream.client.execute(request, timeout: .seconds(5))
-            guard response.status == .ok else { return [] }
-            let body = try await response.body.collect(upTo: 4 << 20)
-            return try JSONDecoder().decode(List.self, from: Data(body.readableBytesView)).data.map(\.id)
+            let response = try await upstream.client.execute(
+                method: .GET, path: "/models", headers: UpstreamPool.forwardHeaders([:], upstream: upstream, hasBody: false), body: nil,
+                mode: .collect(maxBytes: 4 << 20), headTimeout: .seconds(5), idleTimeout: .seconds(5))
+            guard response.status == 200, case .complete(let body) = response.body else { return [] }
+            return (try JSONValue.parse(body.readableBytesView))["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
         } catch {
             logger.warning("could not list the upstream's models", metadata: ["route": "\(route.name)", "error": "\(type(of: error))"])
             return []
@@ -209,61 +206,60 @@ final class OpenAIProxy: Sendable {
         return collected
     }
 
-    /// The request body with `model` replaced and/or `stream_options.include_usage` set.
-    static func rewrite(_ data: Data, model: String?, includeUsage: Bool) throws(GatewayRefusal) -> ByteBuffer {
-        guard case .object(var object) = try RequestDecoding.decode(JSONValue.self, from: data) else {
-            throw .badRequest("the request body must be a JSON object", code: "invalid_json")
-        }
-        if let model { object["model"] = .string(model) }
+    /// The request body with `model` replaced and/or `stream_options.include_usage` set; every other member
+    /// keeps its place and its exact text.
+    static func rewrite(_ body: JSONValue, model: String?, includeUsage: Bool) -> ByteBuffer {
+        var body = body
+        if let model { body = body.setting("model", to: .string(model)) }
         if includeUsage {
-            var options: [String: JSONValue] = [:]
-            if case .object(let existing)? = object["stream_options"] { options = existing }
-            options["include_usage"] = .bool(true)
-            object["stream_options"] = .object(options)
+            var options = body["stream_options"] ?? .object([])
+            if case .object = options {} else { options = .object([]) }
+            body = body.setting("stream_options", to: options.setting("include_usage", to: .bool(true)))
         }
-        do {
-            return ByteBuffer(bytes: try JSONEncoder().encode(JSONValue.object(object)))
-        } catch {
-            throw .badRequest("the request body could not be re-encoded", code: "invalid_json")
-        }
+        return ByteBuffer(bytes: body.encoded())
     }
 
     private func forward(upstream: UpstreamPool.Upstream, path: String, headers: HTTPFields, body: ByteBuffer, draft: DecisionDraft,
                          limitSubject: LimitSubject, promptCharacters: Int, stripUsage: Bool) async throws -> Response {
         var draft = draft
         let route = upstream.route
-        let outbound = UpstreamPool.request(to: upstream, path: path, method: .POST, incoming: headers, body: body)
+        let headers = UpstreamPool.forwardHeaders(headers, upstream: upstream, hasBody: true)
         let upstreamStart = DispatchTime.now().uptimeNanoseconds
-        let response: HTTPClientResponse
+        let response: UpstreamResponse
         do {
-            response = try await upstream.client.execute(outbound, timeout: .milliseconds(Int64(route.timeoutSeconds * 1000)), logger: nil)
+            response = try await upstream.client.execute(
+                method: .POST, path: path, headers: headers, body: body,
+                mode: draft.stream ? .stream : .collect(maxBytes: config.server.maxUpstreamResponseBytes),
+                headTimeout: upstream.timeout, idleTimeout: upstream.timeout)
         } catch {
             draft.upstreamLatencyMs = Double(DispatchTime.now().uptimeNanoseconds - upstreamStart) / 1e6
             throw Self.upstreamFailure(error, route: route)
         }
         draft.upstreamLatencyMs = Double(DispatchTime.now().uptimeNanoseconds - upstreamStart) / 1e6
-        let status = Int(response.status.code)
+        let status = response.status
         var responseHeaders = UpstreamPool.responseHeaders(response.headers)
         responseHeaders[.rampartDecisionID] = draft.id
         let isEventStream = response.headers.first(name: "content-type")?.lowercased().contains("text/event-stream") ?? false
 
-        if draft.stream && isEventStream && (200..<300).contains(status) {
+        let buffer: ByteBuffer
+        switch response.body {
+        case .stream(let stream) where isEventStream && (200..<300).contains(status):
             metrics.request(route: route.name, status: status, seconds: draft.elapsedSeconds, upstreamSeconds: draft.upstreamLatencyMs.map { $0 / 1000 })
             let relay = StreamRelay(proxy: self, draft: draft, limitSubject: limitSubject, promptCharacters: promptCharacters, stripUsage: stripUsage)
-            let upstreamBody = response.body
             return Response(status: .init(code: status), headers: responseHeaders, body: ResponseBody { writer in
-                try await relay.run(upstream: upstreamBody, writer: &writer)
+                try await relay.run(upstream: stream, writer: &writer)
             })
-        }
-
-        let buffer: ByteBuffer
-        do {
-            buffer = try await response.body.collect(upTo: config.server.maxUpstreamResponseBytes)
-        } catch is NIOTooManyBytesError {
-            throw GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_response_too_large",
-                                 message: "the upstream's response is larger than max_upstream_response_bytes")
-        } catch {
-            throw Self.upstreamFailure(error, route: route)
+        case .stream(let stream):
+            // A streamed request answered without an event stream (typically an error): relay it whole.
+            do {
+                buffer = try await stream.collect(upTo: config.server.maxUpstreamResponseBytes)
+            } catch is NIOTooManyBytesError {
+                throw Self.upstreamFailure(UpstreamError(kind: .tooLarge, detail: "", responseStarted: true), route: route)
+            } catch {
+                throw Self.upstreamFailure(error, route: route)
+            }
+        case .complete(let complete):
+            buffer = complete
         }
         if (200..<300).contains(status) {
             let usage = ResponseUsage.of(buffer, promptCharacters: promptCharacters)
@@ -278,12 +274,20 @@ final class OpenAIProxy: Sendable {
     }
 
     static func upstreamFailure(_ error: any Error, route: RouteConfig) -> GatewayRefusal {
-        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout {
+        switch (error as? UpstreamError)?.kind {
+        case .timeout:
             return GatewayRefusal(status: .gatewayTimeout, type: "upstream_error", code: "upstream_timeout",
                                   message: "route `\(route.name)`'s upstream did not answer within \(route.timeoutSeconds) s")
+        case .tooLarge:
+            return GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_response_too_large",
+                                  message: "the upstream's response is larger than max_upstream_response_bytes")
+        case .protocolError:
+            return GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_protocol_error",
+                                  message: "route `\(route.name)`'s upstream did not answer in HTTP/1.1")
+        default:
+            return GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_unreachable",
+                                  message: "route `\(route.name)`'s upstream could not be reached or broke off the response")
         }
-        return GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_unreachable",
-                              message: "route `\(route.name)`'s upstream could not be reached or broke off the response")
     }
 
     // MARK: - Records and answers
@@ -339,6 +343,6 @@ final class OpenAIProxy: Sendable {
         if let keyID = draft.keyID { metadata["key_id"] = "\(keyID)" }
         if let reason { metadata["reason"] = "\(reason)" }
         if let usage = draft.usage { metadata["total_tokens"] = "\(usage.totalTokens)" }
-        logger.info("request", metadata: metadata)
+        logger.debug("request", metadata: metadata)
     }
 }

@@ -1,113 +1,108 @@
-import Foundation
+import NIOCore
+import RampartCore
 
-/// The fields of `POST /v1/chat/completions` the gateway needs; the rest passes through untouched.
-struct ChatCompletionRequest: Decodable, Sendable {
+/// The fields of `POST /v1/chat/completions` the gateway needs; the body itself passes through untouched.
+struct ChatCompletionRequest: Sendable {
     static let roles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
 
+    var body: JSONValue
     var model: String
-    var messages: [ChatMessage]
-    var stream: Bool?
-    var streamOptions: StreamOptions?
+    var messages: [JSONValue]
+    var stream: Bool
+    var includeUsage: Bool
 
-    struct StreamOptions: Decodable, Sendable {
-        var includeUsage: Bool?
-        enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
-    }
-
-    struct ChatMessage: Decodable, Sendable {
-        var role: String
-        var content: JSONValue?
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case model, messages, stream
-        case streamOptions = "stream_options"
-    }
-
-    /// Parses and validates `body`; errors name the field (`messages[1].role`).
-    static func parse(_ body: Data) throws(GatewayRefusal) -> ChatCompletionRequest {
-        let request = try RequestDecoding.decode(ChatCompletionRequest.self, from: body)
-        try RequestDecoding.checkModel(request.model)
-        guard !request.messages.isEmpty else {
+    /// Parses and validates a request body; errors name the field (`messages[1].role`).
+    static func parse(_ bytes: ByteBuffer) throws(GatewayRefusal) -> ChatCompletionRequest {
+        let body = try RequestDecoding.object(bytes)
+        let model = try RequestDecoding.model(in: body)
+        guard let messagesValue = body["messages"] else {
+            throw .badRequest("missing required field `messages`", param: "messages", code: "missing_field")
+        }
+        guard let messages = messagesValue.arrayValue else {
+            throw .badRequest("field `messages` has the wrong type; expected an array, found \(messagesValue.kindName)",
+                              param: "messages", code: "invalid_type")
+        }
+        guard !messages.isEmpty else {
             throw .badRequest("`messages` must contain at least one message", param: "messages")
         }
-        for (index, message) in request.messages.enumerated() where !roles.contains(message.role) {
-            throw .badRequest("`messages[\(index)].role` is `\(message.role.prefix(40))`; expected one of: \(roles.sorted().joined(separator: ", "))",
-                              param: "messages[\(index)].role")
+        for (index, message) in messages.enumerated() {
+            let path = "messages[\(index)]"
+            guard case .object = message else {
+                throw .badRequest("field `\(path)` has the wrong type; expected an object, found \(message.kindName)", param: path, code: "invalid_type")
+            }
+            guard let role = message["role"] else {
+                throw .badRequest("missing required field `\(path).role`", param: "\(path).role", code: "missing_field")
+            }
+            guard let name = role.stringValue else {
+                throw .badRequest("field `\(path).role` has the wrong type; expected a string, found \(role.kindName)", param: "\(path).role", code: "invalid_type")
+            }
+            guard roles.contains(name) else {
+                throw .badRequest("`\(path).role` is `\(name.prefix(40))`; expected one of: \(roles.sorted().joined(separator: ", "))", param: "\(path).role")
+            }
         }
-        return request
+        let stream = try RequestDecoding.optionalBool(body["stream"], path: "stream") ?? false
+        var includeUsage = false
+        if let options = body["stream_options"], !options.isNull {
+            guard case .object = options else {
+                throw .badRequest("field `stream_options` has the wrong type; expected an object, found \(options.kindName)", param: "stream_options", code: "invalid_type")
+            }
+            includeUsage = try RequestDecoding.optionalBool(options["include_usage"], path: "stream_options.include_usage") ?? false
+        }
+        return ChatCompletionRequest(body: body, model: model, messages: messages, stream: stream, includeUsage: includeUsage)
     }
 
     /// Characters of message text, for token estimates when the upstream reports no usage.
-    var promptCharacters: Int { messages.reduce(0) { $0 + ($1.content?.textLength ?? 0) } }
+    var promptCharacters: Int { messages.reduce(0) { $0 + ($1["content"]?.textLength ?? 0) } }
 }
 
 /// The fields of `POST /v1/embeddings` the gateway needs.
-struct EmbeddingsRequest: Decodable, Sendable {
+struct EmbeddingsRequest: Sendable {
+    var body: JSONValue
     var model: String
     var input: JSONValue
 
-    static func parse(_ body: Data) throws(GatewayRefusal) -> EmbeddingsRequest {
-        let request = try RequestDecoding.decode(EmbeddingsRequest.self, from: body)
-        try RequestDecoding.checkModel(request.model)
-        switch request.input {
+    static func parse(_ bytes: ByteBuffer) throws(GatewayRefusal) -> EmbeddingsRequest {
+        let body = try RequestDecoding.object(bytes)
+        let model = try RequestDecoding.model(in: body)
+        guard let input = body["input"] else { throw .badRequest("missing required field `input`", param: "input", code: "missing_field") }
+        switch input {
         case .string, .array: break
         default: throw .badRequest("`input` must be a string or an array of strings or token ids", param: "input")
         }
-        return request
+        return EmbeddingsRequest(body: body, model: model, input: input)
     }
 }
 
 enum RequestDecoding {
-    static func decode<T: Decodable>(_ type: T.Type, from body: Data) throws(GatewayRefusal) -> T {
-        guard !body.isEmpty else { throw .badRequest("the request body is empty; send a JSON object", code: "invalid_json") }
+    /// The body as a JSON object.
+    static func object(_ bytes: ByteBuffer) throws(GatewayRefusal) -> JSONValue {
+        guard bytes.readableBytes > 0 else { throw .badRequest("the request body is empty; send a JSON object", code: "invalid_json") }
+        let value: JSONValue
         do {
-            return try JSONDecoder().decode(T.self, from: body)
-        } catch let DecodingError.keyNotFound(key, context) {
-            let path = render(context.codingPath + [key])
-            throw .badRequest("missing required field `\(path)`", param: path, code: "missing_field")
-        } catch let DecodingError.typeMismatch(expected, context) {
-            let path = render(context.codingPath)
-            if path.isEmpty { throw .badRequest("the request body must be a JSON object", code: "invalid_json") }
-            throw .badRequest("field `\(path)` has the wrong type; expected \(describe(expected))", param: path, code: "invalid_type")
-        } catch let DecodingError.valueNotFound(expected, context) {
-            let path = render(context.codingPath)
-            throw .badRequest("field `\(path)` is null; expected \(describe(expected))", param: path, code: "invalid_type")
+            value = try JSONValue.parse(bytes.readableBytesView)
         } catch {
-            throw .badRequest("the request body is not valid JSON", code: "invalid_json")
+            throw .badRequest("the request body is not valid JSON: \(error)", code: "invalid_json")
         }
+        guard case .object = value else { throw .badRequest("the request body must be a JSON object, not \(value.kindName)", code: "invalid_json") }
+        return value
     }
 
-    static func checkModel(_ model: String) throws(GatewayRefusal) {
+    static func model(in body: JSONValue) throws(GatewayRefusal) -> String {
+        guard let value = body["model"] else { throw .badRequest("missing required field `model`", param: "model", code: "missing_field") }
+        guard let model = value.stringValue else {
+            throw .badRequest("field `model` has the wrong type; expected a string, found \(value.kindName)", param: "model", code: "invalid_type")
+        }
         guard !model.isEmpty, model.utf8.count <= 256 else {
             throw .badRequest("`model` must be a non-empty string of at most 256 bytes", param: "model")
         }
+        return model
     }
 
-    /// `messages[1].role` from a coding path.
-    static func render(_ path: [any CodingKey]) -> String {
-        var out = ""
-        for key in path {
-            if let index = key.intValue {
-                out += "[\(index)]"
-            } else {
-                out += out.isEmpty ? key.stringValue : ".\(key.stringValue)"
-            }
+    static func optionalBool(_ value: JSONValue?, path: String) throws(GatewayRefusal) -> Bool? {
+        guard let value, !value.isNull else { return nil }
+        guard let bool = value.boolValue else {
+            throw .badRequest("field `\(path)` has the wrong type; expected true or false, found \(value.kindName)", param: path, code: "invalid_type")
         }
-        return out
-    }
-
-    static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: return "a string"
-        case is Bool.Type, is Bool?.Type: return "true or false"
-        case is Int.Type, is Int64.Type, is Double.Type: return "a number"
-        case is [Any].Type: return "an array"
-        default:
-            let name = String(describing: type)
-            if name.hasPrefix("Array") { return "an array" }
-            if name.contains("Dictionary") || name.contains("Request") || name.contains("Message") || name.contains("Options") { return "an object" }
-            return name
-        }
+        return bool
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import NIOCore
 import RampartCore
 
@@ -93,32 +92,6 @@ struct StreamUsageTracker {
     private(set) var completionCharacters = 0
     private(set) var sawDone = false
 
-    private struct Chunk: Decodable {
-        var choices: [Choice]?
-        var usage: Usage?
-        struct Choice: Decodable {
-            var delta: Delta?
-            struct Delta: Decodable {
-                var content: String?
-                var reasoningContent: String?
-                enum CodingKeys: String, CodingKey {
-                    case content
-                    case reasoningContent = "reasoning_content"
-                }
-            }
-        }
-        struct Usage: Decodable {
-            var promptTokens: Int?
-            var completionTokens: Int?
-            var totalTokens: Int?
-            enum CodingKeys: String, CodingKey {
-                case promptTokens = "prompt_tokens"
-                case completionTokens = "completion_tokens"
-                case totalTokens = "total_tokens"
-            }
-        }
-    }
-
     enum Kind {
         case done
         /// A chunk with `usage` and no choices: the one `stream_options.include_usage` adds at the end.
@@ -131,47 +104,38 @@ struct StreamUsageTracker {
             sawDone = true
             return .done
         }
-        guard let chunk = try? JSONDecoder().decode(Chunk.self, from: Data(data)) else { return .other }
-        for choice in chunk.choices ?? [] {
-            completionCharacters += (choice.delta?.content?.count ?? 0) + (choice.delta?.reasoningContent?.count ?? 0)
+        guard let chunk = try? JSONValue.parse(data) else { return .other }
+        let choices = chunk["choices"]?.arrayValue ?? []
+        for choice in choices {
+            let delta = choice["delta"]
+            completionCharacters += (delta?["content"]?.stringValue?.count ?? 0) + (delta?["reasoning_content"]?.stringValue?.count ?? 0)
         }
-        if let u = chunk.usage, u.promptTokens != nil || u.completionTokens != nil || u.totalTokens != nil {
-            usage = TokenUsage(promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0, totalTokens: u.totalTokens)
-            if chunk.choices?.isEmpty ?? true { return .usageOnly }
+        if let usage = ResponseUsage.usage(in: chunk) {
+            self.usage = usage
+            if choices.isEmpty { return .usageOnly }
         }
         return .other
     }
 }
 
-/// `usage` of a non-streamed OpenAI response.
+/// `usage` of OpenAI responses.
 enum ResponseUsage {
-    private struct Body: Decodable {
-        var usage: Usage?
-        var choices: [Choice]?
-        struct Choice: Decodable {
-            var message: Message?
-            struct Message: Decodable { var content: String? }
-        }
-        struct Usage: Decodable {
-            var promptTokens: Int?
-            var completionTokens: Int?
-            var totalTokens: Int?
-            enum CodingKeys: String, CodingKey {
-                case promptTokens = "prompt_tokens"
-                case completionTokens = "completion_tokens"
-                case totalTokens = "total_tokens"
-            }
-        }
+    /// The `usage` member of a response or chunk, when it has one.
+    static func usage(in value: JSONValue) -> TokenUsage? {
+        guard let u = value["usage"], case .object = u else { return nil }
+        let prompt = u["prompt_tokens"]?.intValue
+        let completion = u["completion_tokens"]?.intValue
+        let total = u["total_tokens"]?.intValue
+        guard prompt != nil || completion != nil || total != nil else { return nil }
+        return TokenUsage(promptTokens: max(0, prompt ?? 0), completionTokens: max(0, completion ?? 0), totalTokens: total.map { max(0, $0) })
     }
 
     /// The usage the upstream reported or, when it reported none, an estimate from the prompt and the
     /// generated text.
     static func of(_ body: ByteBuffer, promptCharacters: Int) -> TokenUsage {
-        let decoded = try? JSONDecoder().decode(Body.self, from: Data(body.readableBytesView))
-        if let u = decoded?.usage, u.promptTokens != nil || u.totalTokens != nil || u.completionTokens != nil {
-            return TokenUsage(promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0, totalTokens: u.totalTokens)
-        }
-        let generated = decoded?.choices?.reduce(0) { $0 + ($1.message?.content?.count ?? 0) } ?? 0
+        let parsed = try? JSONValue.parse(body.readableBytesView)
+        if let parsed, let usage = usage(in: parsed) { return usage }
+        let generated = parsed?["choices"]?.arrayValue?.reduce(0) { $0 + ($1["message"]?["content"]?.stringValue?.count ?? 0) } ?? 0
         return estimate(promptCharacters: promptCharacters, completionCharacters: generated)
     }
 

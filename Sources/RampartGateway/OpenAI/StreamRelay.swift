@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Crypto
 import Foundation
 import Hummingbird
@@ -21,7 +20,7 @@ struct StreamRelay: Sendable {
 
     private struct ClientGone: Error {}
 
-    func run(upstream: HTTPClientResponse.Body, writer: inout any ResponseBodyWriter) async throws {
+    func run(upstream: UpstreamBodyStream, writer: inout any ResponseBodyWriter) async throws {
         var draft = draft
         var splitter = ServerSentEventSplitter()
         var tracker = StreamUsageTracker()

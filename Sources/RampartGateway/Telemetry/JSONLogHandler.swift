@@ -27,9 +27,9 @@ public struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         var line = "{\"time\":\"\(RFC3339.format(Date()))\",\"level\":\"\(event.level.rawValue)\",\"logger\":"
-        line += JSONText.quote(label) + ",\"message\":" + JSONText.quote(event.message.description)
+        line += JSONValue.quote(label) + ",\"message\":" + JSONValue.quote(event.message.description)
         for key in merged.keys.sorted() {
-            line += "," + JSONText.quote(key) + ":" + JSONText.quote(merged[key]!.description)
+            line += "," + JSONValue.quote(key) + ":" + JSONValue.quote(merged[key]!.description)
         }
         line += "}\n"
         sink(line)

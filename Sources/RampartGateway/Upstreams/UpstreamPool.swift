@@ -1,34 +1,29 @@
-import AsyncHTTPClient
 import Foundation
 import HTTPTypes
-import Logging
 import NIOCore
 import NIOHTTP1
 import RampartCore
 
-/// One HTTP client per route (async-http-client, pooled keep-alive connections), configured with the route's
-/// timeout as the idle-read timeout so a stalled stream is cut off.
+/// The upstream client of every route, and the header rules for crossing the gateway.
 final class UpstreamPool: Sendable {
     struct Upstream: Sendable {
         let route: RouteConfig
-        let client: HTTPClient
+        let client: UpstreamClient
         /// `Bearer …` from the route's `upstream_api_key_env`, read once at start; never logged.
         let authorization: String?
+
+        var timeout: TimeAmount { .milliseconds(Int64(route.timeoutSeconds * 1000)) }
     }
 
     private let upstreams: [String: Upstream]
 
-    init(routes: [RouteConfig], maxConnections: Int, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    init(routes: [RouteConfig], maxConnections: Int, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         var upstreams: [String: Upstream] = [:]
         for route in routes {
-            var configuration = HTTPClient.Configuration()
-            configuration.timeout = .init(connect: .seconds(10), read: .milliseconds(Int64(route.timeoutSeconds * 1000)))
-            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections)
-            // A refused connection is a 502 now, not after the pool has retried until the connect timeout.
-            configuration.connectionPool.retryConnectionEstablishment = false
-            configuration.redirectConfiguration = .disallow
-            configuration.decompression = .disabled
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            guard let target = UpstreamClient.Target(url: route.upstream) else {
+                throw GatewayStartError(message: "route `\(route.name)`: `\(route.upstream)` is not an http(s) URL with a host")
+            }
+            let client = try UpstreamClient(target: target, maxConnections: maxConnections)
             let key = route.upstreamAPIKeyEnv.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : "Bearer \($0)" }
             upstreams[route.name] = Upstream(route: route, client: client, authorization: key)
         }
@@ -38,7 +33,7 @@ final class UpstreamPool: Sendable {
     subscript(route: String) -> Upstream? { upstreams[route] }
 
     func shutdown() async {
-        for upstream in upstreams.values { try? await upstream.client.shutdown() }
+        for upstream in upstreams.values { await upstream.client.shutdown() }
     }
 
     /// Headers never forwarded in either direction: hop-by-hop (RFC 9110 §7.6.1), framing that the gateway
@@ -54,23 +49,19 @@ final class UpstreamPool: Sendable {
         "content-length", "date", "server", "set-cookie",
     ]
 
-    /// The upstream request for `path` (relative to the route's base URL) carrying `body`.
-    static func request(to upstream: Upstream, path: String, method: HTTPMethod, incoming: HTTPFields, body: ByteBuffer?) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: upstream.route.upstream + path)
-        request.method = method
+    /// The headers to send upstream for a client request carrying `incoming`.
+    static func forwardHeaders(_ incoming: HTTPFields, upstream: Upstream, hasBody: Bool) -> HTTPHeaders {
+        var headers = HTTPHeaders()
         // Headers the client named in `Connection` are hop-by-hop too.
         let named = Set(incoming[values: .connection].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
-        for field in incoming where !requestHeadersDropped.contains(field.name.canonicalName) && !named.contains(field.name.canonicalName) {
-            if field.name.canonicalName.hasPrefix(":") { continue }
-            request.headers.add(name: field.name.rawName, value: field.value)
+        for field in incoming {
+            let name = field.name.canonicalName
+            if name.hasPrefix(":") || requestHeadersDropped.contains(name) || named.contains(name) { continue }
+            headers.add(name: field.name.rawName, value: field.value)
         }
-        if let authorization = upstream.authorization { request.headers.replaceOrAdd(name: "authorization", value: authorization) }
-        if let body {
-            request.headers.replaceOrAdd(name: "content-type", value: "application/json")
-            request.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
-            request.body = .bytes(body)
-        }
-        return request
+        if let authorization = upstream.authorization { headers.replaceOrAdd(name: "authorization", value: authorization) }
+        if hasBody { headers.replaceOrAdd(name: "content-type", value: "application/json") }
+        return headers
     }
 
     /// The upstream's response headers that go back to the client.
@@ -81,4 +72,10 @@ final class UpstreamPool: Sendable {
         }
         return fields
     }
+}
+
+/// The gateway cannot start with this configuration.
+public struct GatewayStartError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import RampartCore
 import SQLKit
+import SQLiteNIO
+import Synchronization
 
 /// Decision records at rest. Append-only: the schema refuses updates and deletes.
 public struct DecisionStore: Sendable {
@@ -16,6 +18,7 @@ public struct DecisionStore: Sendable {
     /// Callers serialize writes (the ``DecisionWriter`` owns this in the gateway).
     public func append(_ records: [DecisionRecord]) async throws -> [Int64] {
         guard !records.isEmpty else { return [] }
+        if let sqlite = store.sqliteWriter { return try await appendSQLite(records, on: sqlite) }
         let db = store.writeDB
         do {
             try await db.raw("BEGIN IMMEDIATE").run()
@@ -44,15 +47,88 @@ public struct DecisionStore: Sendable {
         }
     }
 
-    static func binds(_ r: DecisionRecord) -> [any SQLExpression] {
-        let findings: String
-        if r.findings.isEmpty {
-            findings = "[]"
-        } else {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            findings = (try? encoder.encode(r.findings)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    /// SQLite hot path: each chunk is one multi-row `INSERT … RETURNING` in autocommit mode — one statement, one
+    /// trip to the SQLite thread, one WAL commit — with values bound as they are, without SQLKit's encoders.
+    /// Chunks commit one after another; each record is independent, so a failure never leaves half a record.
+    private func appendSQLite(_ records: [DecisionRecord], on connection: SQLiteConnection) async throws -> [Int64] {
+        var seqs: [Int64] = []
+        seqs.reserveCapacity(records.count)
+        var start = 0
+        while start < records.count {
+            let chunk = records[start..<min(start + 500, records.count)]
+            start += chunk.count
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(chunk.count * Self.columns.count)
+            for record in chunk { Self.appendSQLiteBinds(record, to: &binds) }
+            let rows = Mutex<[String: Int64]>([:])
+            do {
+                try await connection.query(Self.insertSQL(rows: chunk.count), binds) { row in
+                    if let id = row.column("id")?.string, let seq = row.column("seq")?.integer {
+                        rows.withLock { $0[id] = Int64(seq) }
+                    }
+                }
+            } catch {
+                throw StoreError.wrap("query_failed", "could not append \(chunk.count) decision record(s)", error)
+            }
+            let byID = rows.withLock { $0 }
+            for record in chunk {
+                guard let seq = byID[record.id] else {
+                    throw StoreError(code: "query_failed", message: "the store did not return a sequence number for \(record.id)")
+                }
+                seqs.append(seq)
+            }
         }
+        return seqs
+    }
+
+    private static let insertPrefix = "INSERT INTO decisions (\(columns.joined(separator: ", "))) VALUES "
+    private static let rowPlaceholder = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+    private static let cachedInsertSQL: [String] = (0...64).map { n in
+        insertPrefix + Array(repeating: rowPlaceholder, count: max(n, 1)).joined(separator: ",") + " RETURNING id, seq"
+    }
+
+    static func insertSQL(rows: Int) -> String {
+        rows < cachedInsertSQL.count ? cachedInsertSQL[rows]
+            : insertPrefix + Array(repeating: rowPlaceholder, count: rows).joined(separator: ",") + " RETURNING id, seq"
+    }
+
+    static func appendSQLiteBinds(_ r: DecisionRecord, to binds: inout [SQLiteData]) {
+        func text(_ s: String?) -> SQLiteData { s.map { .text($0) } ?? .null }
+        func int(_ i: Int?) -> SQLiteData { i.map { .integer($0) } ?? .null }
+        func real(_ d: Double?) -> SQLiteData { d.map { .float($0) } ?? .null }
+        binds.append(.text(r.id))
+        binds.append(.integer(Int(Millis.from(r.time))))
+        binds.append(text(r.tenant))
+        binds.append(text(r.keyID))
+        binds.append(text(r.route))
+        binds.append(text(r.model))
+        binds.append(.text(r.endpoint))
+        binds.append(text(r.subject))
+        binds.append(text(r.purpose))
+        binds.append(.integer(r.status))
+        binds.append(.text(r.verdict.rawValue))
+        binds.append(text(r.reason))
+        binds.append(.integer(r.stream ? 1 : 0))
+        binds.append(real(r.upstreamLatencyMs))
+        binds.append(.float(r.gatewayLatencyMs))
+        binds.append(int(r.usage?.promptTokens))
+        binds.append(int(r.usage?.completionTokens))
+        binds.append(int(r.usage?.totalTokens))
+        binds.append(int(r.usage.map { $0.estimated ? 1 : 0 }))
+        binds.append(text(r.requestSHA256))
+        binds.append(text(r.responseSHA256))
+        binds.append(.text(findingsJSON(r.findings)))
+    }
+
+    static func findingsJSON(_ findings: [Finding]) -> String {
+        guard !findings.isEmpty else { return "[]" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(findings)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+
+    static func binds(_ r: DecisionRecord) -> [any SQLExpression] {
+        let findings = findingsJSON(r.findings)
         return [
             SQLBind(r.id), SQLBind(Millis.from(r.time)), SQLBind(r.tenant), SQLBind(r.keyID), SQLBind(r.route), SQLBind(r.model),
             SQLBind(r.endpoint), SQLBind(r.subject), SQLBind(r.purpose), SQLBind(r.status), SQLBind(r.verdict.rawValue),
