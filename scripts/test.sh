@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine with Swift: installs what the tests use, builds once,
-# runs the Swift tests, then the end-to-end tests (real binary, OpenAI SDK, curl) against that same build.
+# runs the libFuzzer targets for a fixed number of runs, the Swift tests, then the end-to-end tests (real binary,
+# OpenAI SDK, curl) against that same build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,5 +11,6 @@ fi
 python3 -m pip install -q --disable-pip-version-check -r Tests/e2e/requirements.txt
 
 swift build --build-tests
+bash Fuzz/run.sh 200000
 swift test --skip-build
 python3 -m pytest -q Tests/e2e

@@ -76,7 +76,7 @@ import Testing
             var i = 0
             while i < bytes.count {
                 let n = Int.random(in: 1...40, using: &rng)
-                for event in try splitter.feed(ByteBuffer(bytes: bytes[i..<min(bytes.count, i + n)])) {
+                for event in try splitter.feed(bytes[i..<min(bytes.count, i + n)]) {
                     relayed += event
                     if let data = ServerSentEventSplitter.data(of: event) { _ = tracker.observe(data: data) }
                 }

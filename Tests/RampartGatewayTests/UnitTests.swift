@@ -14,7 +14,7 @@ import Testing
             var events: [[UInt8]] = []
             var i = 0
             while i < bytes.count {
-                events += try splitter.feed(ByteBuffer(bytes: bytes[i..<min(i + size, bytes.count)]))
+                events += try splitter.feed(bytes[i..<min(i + size, bytes.count)])
                 i += size
             }
             #expect(events.count == 4, "chunk size \(size)")
@@ -27,7 +27,7 @@ import Testing
 
     @Test func oversizedEventIsAnError() {
         var splitter = ServerSentEventSplitter(maxEventBytes: 100)
-        #expect(throws: SSEError.self) { _ = try splitter.feed(ByteBuffer(string: "data: " + String(repeating: "x", count: 200))) }
+        #expect(throws: SSEError.self) { _ = try splitter.feed(Array(("data: " + String(repeating: "x", count: 200)).utf8)) }
     }
 
     @Test func usageTrackerReadsChunks() {

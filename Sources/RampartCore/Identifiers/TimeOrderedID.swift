@@ -4,7 +4,7 @@ import Foundation
 public enum TimeOrderedID {
     /// A new lowercase UUIDv7 string such as `019abcde-f012-7abc-8def-0123456789ab`.
     public static func make(at date: Date = Date()) -> String {
-        var rng = SystemRandomNumberGenerator()
+        var rng = FastRandom()
         return make(at: date, using: &rng)
     }
 
@@ -34,6 +34,21 @@ public enum TimeOrderedID {
             }
         }
         return true
+    }
+}
+
+/// Unpredictable random numbers without a system call per draw: glibc's `arc4random` (a ChaCha20 generator
+/// seeded from the kernel) where it exists, the system generator elsewhere. For identifiers, not for keys.
+struct FastRandom: RandomNumberGenerator {
+    mutating func next() -> UInt64 {
+        #if canImport(Glibc)
+        var value: UInt64 = 0
+        withUnsafeMutableBytes(of: &value) { arc4random_buf($0.baseAddress!, 8) }
+        return value
+        #else
+        var system = SystemRandomNumberGenerator()
+        return system.next()
+        #endif
     }
 }
 

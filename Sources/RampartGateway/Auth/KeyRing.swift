@@ -35,15 +35,17 @@ public final class KeyRing: Sendable {
             return .failure(.init(status: .unauthorized, type: "invalid_request_error", code: "missing_api_key",
                                   message: "no API key: send `Authorization: Bearer rk_…` (create one with `rampart keys create`)"))
         }
-        let bearer = authorization.prefix(7)
-        guard bearer.lowercased() == "bearer " else {
+        let scheme = authorization.utf8.prefix(7)
+        guard scheme.count == 7, scheme.elementsEqual("bearer ".utf8, by: { ($0 | 0x20) == $1 }) else {
             return .failure(.init(status: .unauthorized, type: "invalid_request_error", code: "invalid_api_key",
                                   message: "the Authorization header must be `Bearer rk_…`"))
         }
-        let presented = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        var presented = Substring(authorization.dropFirst(7))
+        while presented.first == " " { presented = presented.dropFirst() }
+        while presented.last == " " { presented = presented.dropLast() }
         let invalid = GatewayRefusal(status: .unauthorized, type: "invalid_request_error", code: "invalid_api_key",
                                      message: "the API key is not valid (unknown, revoked or mistyped)")
-        guard let id = APIKeyFormat.keyID(of: Substring(presented)), let record = keys.withLock({ $0[String(id)] }) else {
+        guard let id = APIKeyFormat.keyID(of: presented), let record = keys.withLock({ $0[String(id)] }) else {
             return .failure(invalid)
         }
         guard APIKeyFormat.matches(presented, storedHash: record.hash) else { return .failure(invalid) }

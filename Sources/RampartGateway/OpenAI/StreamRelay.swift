@@ -55,7 +55,7 @@ struct StreamRelay: Sendable {
 
         do {
             for try await chunk in upstream {
-                try await relay(try splitter.feed(chunk), &writer)
+                try await relay(try splitter.feed(chunk.readableBytesView), &writer)
             }
             let rest = splitter.remainder
             if !rest.isEmpty { try await relay([rest], &writer) }
