@@ -64,6 +64,9 @@ extension Rampart.ConfigCommand {
                     let set = !(ProcessInfo.processInfo.environment[env]?.isEmpty ?? true)
                     lines.append("    upstream_api_key_env: \(env)   # \(set ? "set (value hidden)" : "NOT SET")")
                 }
+                if let ca = r.upstreamCAFile {
+                    lines.append("    upstream_ca_file: \"\(ca)\"")
+                }
                 lines.append("    timeout_seconds: \(r.timeoutSeconds)")
                 lines.append("    models: [\(r.models.map { "\"\($0)\"" }.joined(separator: ", "))]\(r.models.isEmpty ? "   # catch-all" : "")")
                 let l = r.limits

@@ -67,9 +67,11 @@ struct ConfigOptions: ParsableArguments {
         do {
             var loaded = try ConfigLoader.load(yaml: text, file: config)
             // The SQLite path is relative to the config file's folder, so the same config works from anywhere.
-            if !loaded.store.sqlite.hasPrefix("/") {
-                let folder = URL(fileURLWithPath: config).deletingLastPathComponent().path
-                loaded.store.sqlite = folder == "." ? loaded.store.sqlite : (folder as NSString).appendingPathComponent(loaded.store.sqlite)
+            let folder = URL(fileURLWithPath: config).deletingLastPathComponent().path
+            func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path) }
+            loaded.store.sqlite = resolve(loaded.store.sqlite)
+            for index in loaded.routes.indices {
+                loaded.routes[index].upstreamCAFile = loaded.routes[index].upstreamCAFile.map(resolve)
             }
             return loaded
         } catch {

@@ -13,8 +13,8 @@ def ms(text):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def parse(name):
-    text = (work / f"wrk-{name}.txt").read_text()
+def parse(name, prefix="wrk"):
+    text = (work / f"{prefix}-{name}.txt").read_text()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
     p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
@@ -26,6 +26,8 @@ def parse(name):
 
 
 results = {name: parse(name) for name in ("direct", "nginx", "rampart")}
+single = {name: parse(name, "wrk1") for name in ("direct", "nginx", "rampart")}
+single_added = {name: single[name]["p50_ms"] - single["direct"]["p50_ms"] for name in ("nginx", "rampart")}
 ratio = results["rampart"]["requests_per_second"] / results["nginx"]["requests_per_second"]
 added_p50 = results["rampart"]["p50_ms"] - results["direct"]["p50_ms"]
 nginx_added_p50 = results["nginx"]["p50_ms"] - results["direct"]["p50_ms"]
@@ -41,7 +43,7 @@ stream = {"direct": sse("direct"), "rampart": sse("rampart")}
 out = {
     "connections": int(connections), "duration": duration, "results": results,
     "rampart_over_nginx_throughput": ratio, "rampart_added_p50_ms": added_p50, "nginx_added_p50_ms": nginx_added_p50,
-    "decision_records": records, "sse": stream,
+    "decision_records": records, "sse": stream, "one_connection": single, "one_connection_added_p50_ms": single_added,
 }
 lines = [
     f"| path (wrk, {connections} connections, {duration}) | requests/s | p50 | p99 |",
@@ -52,6 +54,9 @@ for name, label in (("direct", "direct to upstream"), ("nginx", "nginx proxy_pas
     lines.append(f"| {label} | {r['requests_per_second']:,.0f} | {r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms |")
 lines.append("")
 lines.append(f"Rampart/nginx throughput: **{ratio:.2f}×**; added p50 vs direct: Rampart **{added_p50:.2f} ms**, nginx {nginx_added_p50:.2f} ms.")
+lines.append(f"One connection (no queueing): p50 direct {single['direct']['p50_ms']:.3f} ms, nginx {single['nginx']['p50_ms']:.3f} ms, "
+             f"Rampart {single['rampart']['p50_ms']:.3f} ms — added p50: nginx {single_added['nginx']:.3f} ms, "
+             f"**Rampart {single_added['rampart']:.3f} ms**; Rampart {single['rampart']['requests_per_second']:,.0f} req/s on one connection.")
 lines.append(f"Decision records written: {records:,} (every request that wrk sent through Rampart, warm-up included).")
 lines.append(f"SSE (20 chunks, 10 ms apart, median of {stream['direct']['runs']}): time to first byte direct "
              f"{stream['direct']['ttfb_ms_median']:.2f} ms, through Rampart {stream['rampart']['ttfb_ms_median']:.2f} ms; "

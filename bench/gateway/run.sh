@@ -113,6 +113,15 @@ run_wrk direct "http://127.0.0.1:$P_UP/v1/chat/completions"
 run_wrk nginx "http://127.0.0.1:$P_NGINX/v1/chat/completions"
 run_wrk rampart "http://127.0.0.1:$P_RAMPART/v1/chat/completions"
 
+# One connection: the latency each hop adds to a single request, without queueing behind others.
+run_single() { # name url
+    echo "wrk $1, one connection…" >&2
+    RAMPART_KEY=$KEY wrk -t1 -c1 -d"$DURATION" --latency -s "$WORK/post.lua" "$2" > "$WORK/wrk1-$1.txt"
+}
+run_single direct "http://127.0.0.1:$P_UP/v1/chat/completions"
+run_single nginx "http://127.0.0.1:$P_NGINX/v1/chat/completions"
+run_single rampart "http://127.0.0.1:$P_RAMPART/v1/chat/completions"
+
 echo "SSE time to first byte…" >&2
 SSE_BODY='{"model":"sse-mock","stream":true,"messages":[{"role":"user","content":"stream"}]}'
 sse() { # url auth

@@ -91,7 +91,7 @@ public enum ConfigLoader {
     }
 
     private static func decodeRoute(_ node: ConfigNode) throws(ConfigError) -> RouteConfig {
-        let m = try node.mapping(keys: ["name", "kind", "upstream", "upstream_api_key_env", "timeout_seconds", "models", "limits"])
+        let m = try node.mapping(keys: ["name", "kind", "upstream", "upstream_api_key_env", "upstream_ca_file", "timeout_seconds", "models", "limits"])
         guard let nameNode = m["name"] else { throw node.error("missing_key", "every route needs a `name`") }
         let name = try nameNode.string(nonEmpty: true)
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), name.utf8.count <= 64 else {
@@ -99,9 +99,9 @@ public enum ConfigLoader {
         }
         guard let upstreamNode = m["upstream"] else { throw node.error("missing_key", "route `\(name)` needs an `upstream` URL") }
         let upstream = try upstreamNode.string(nonEmpty: true)
-        guard let scheme = upstream.split(separator: ":", maxSplits: 1).first?.lowercased(),
-              scheme == "http" || scheme == "https", upstream.contains("://"),
-              upstream.split(separator: "/", omittingEmptySubsequences: true).count >= 2
+        guard let components = URLComponents(string: upstream), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
+              components.query == nil, components.fragment == nil, components.user == nil, components.password == nil
         else {
             throw upstreamNode.error("invalid_value", "`\(upstream)` is not an http:// or https:// URL such as http://127.0.0.1:11434/v1")
         }
@@ -113,6 +113,12 @@ public enum ConfigLoader {
                 throw n.error("invalid_value", "`\(env)` is not an environment variable name (letters, digits, `_`); put the name here, never the key itself")
             }
             route.upstreamAPIKeyEnv = env
+        }
+        if let n = m["upstream_ca_file"] {
+            guard route.upstream.lowercased().hasPrefix("https://") else {
+                throw n.error("invalid_value", "`upstream_ca_file` only applies to an https:// upstream")
+            }
+            route.upstreamCAFile = try n.string(nonEmpty: true)
         }
         if let n = m["timeout_seconds"] { route.timeoutSeconds = try n.double(in: 0.001...86_400) }
         if let n = m["models"] {

@@ -136,6 +136,8 @@ public struct RouteConfig: Sendable, Equatable {
     public var upstream: String
     /// Name of the environment variable holding the upstream's API key, sent as `Authorization: Bearer`.
     public var upstreamAPIKeyEnv: String?
+    /// PEM file of the certificate authorities to trust for an https upstream, instead of the system's.
+    public var upstreamCAFile: String?
     /// Seconds to wait for the upstream's response head, and at most between two streamed chunks. Default 60.
     public var timeoutSeconds: Double
     /// Models this route serves: exact names or prefixes ending in `*`. Empty: a catch-all route.
@@ -147,6 +149,7 @@ public struct RouteConfig: Sendable, Equatable {
         kind: Kind = .openai,
         upstream: String,
         upstreamAPIKeyEnv: String? = nil,
+        upstreamCAFile: String? = nil,
         timeoutSeconds: Double = 60,
         models: [String] = [],
         limits: RouteLimits = .init()
@@ -155,6 +158,7 @@ public struct RouteConfig: Sendable, Equatable {
         self.kind = kind
         self.upstream = upstream
         self.upstreamAPIKeyEnv = upstreamAPIKeyEnv
+        self.upstreamCAFile = upstreamCAFile
         self.timeoutSeconds = timeoutSeconds
         self.models = models
         self.limits = limits

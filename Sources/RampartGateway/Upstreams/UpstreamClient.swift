@@ -55,7 +55,8 @@ final class UpstreamClient: Sendable {
     private let idle = Mutex<[ObjectIdentifier: [UpstreamConnection]]>([:])
     private let closed = Mutex(false)
 
-    init(target: Target, maxConnections: Int, connectTimeout: TimeAmount = .seconds(10),
+    /// - Parameter caFile: PEM certificate authorities to trust instead of the system's (https only).
+    init(target: Target, maxConnections: Int, caFile: String? = nil, connectTimeout: TimeAmount = .seconds(10),
          group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         self.target = target
         self.group = group
@@ -64,6 +65,10 @@ final class UpstreamClient: Sendable {
         if target.tls {
             var configuration = TLSConfiguration.makeClientConfiguration()
             configuration.applicationProtocols = ["http/1.1"]
+            // Certificates and host names are always verified: a proxy that skipped it would hand every prompt
+            // and key to whoever sits on the path.
+            configuration.certificateVerification = .fullVerification
+            if let caFile { configuration.trustRoots = .file(caFile) }
             sslContext = try NIOSSLContext(configuration: configuration)
         } else {
             sslContext = nil

@@ -23,7 +23,15 @@ final class UpstreamPool: Sendable {
             guard let target = UpstreamClient.Target(url: route.upstream) else {
                 throw GatewayStartError(message: "route `\(route.name)`: `\(route.upstream)` is not an http(s) URL with a host")
             }
-            let client = try UpstreamClient(target: target, maxConnections: maxConnections)
+            if let caFile = route.upstreamCAFile, !FileManager.default.isReadableFile(atPath: caFile) {
+                throw GatewayStartError(message: "route `\(route.name)`: upstream_ca_file \(caFile) cannot be read")
+            }
+            let client: UpstreamClient
+            do {
+                client = try UpstreamClient(target: target, maxConnections: maxConnections, caFile: route.upstreamCAFile)
+            } catch {
+                throw GatewayStartError(message: "route `\(route.name)`: cannot set up TLS: \(error)")
+            }
             let key = route.upstreamAPIKeyEnv.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : "Bearer \($0)" }
             upstreams[route.name] = Upstream(route: route, client: client, authorization: key)
         }
