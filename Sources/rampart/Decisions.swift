@@ -56,17 +56,9 @@ extension Rampart.Decisions {
 
         func run() async throws {
             let config = try options.load()
-            let store = await openStore(config, mustExist: true)
             let query = DecisionStore.Query(since: since.flatMap { Self.parseSince($0, now: Date()) }, route: route, keyID: key,
                                             verdict: verdict.flatMap(Verdict.init(rawValue:)), subject: subject, limit: limit)
-            let records: [DecisionRecord]
-            do {
-                records = try await store.decisions.list(query)
-            } catch {
-                await store.close()
-                CLI.fail("\(error)", code: Exit.unavailable)
-            }
-            await store.close()
+            let records = await withStore(config, mustExist: true) { try await $0.decisions.list(query) }
             switch format {
             case .json:
                 CLI.printJSON(records)
@@ -95,15 +87,8 @@ extension Rampart.Decisions {
 
         func run() async throws {
             let config = try options.load()
-            let store = await openStore(config, mustExist: true)
-            let record: DecisionRecord?
-            do {
-                record = try await store.decisions.find(id: id.lowercased())
-            } catch {
-                await store.close()
-                CLI.fail("\(error)", code: Exit.unavailable)
-            }
-            await store.close()
+            let id = self.id.lowercased()
+            let record = await withStore(config, mustExist: true) { try await $0.decisions.find(id: id) }
             guard let record else { CLI.fail("no decision record with id \(id)", code: Exit.notFound) }
             switch format {
             case .json:

@@ -15,14 +15,25 @@ extension Rampart {
     }
 }
 
-/// Opens the store named by the config, for CLI commands.
-func openStore(_ config: RampartConfig, mustExist: Bool) async -> Store {
+/// Runs `body` with the store named by the config, closes it, and turns store failures into the documented exit
+/// codes: 1 for `not_found`, 69 for everything else.
+func withStore<T>(_ config: RampartConfig, mustExist: Bool, _ body: (Store) async throws -> T) async -> T {
     if mustExist && !FileManager.default.fileExists(atPath: config.store.sqlite) {
         CLI.fail("no store at \(config.store.sqlite) yet: run `rampart serve` or `rampart keys create` first", code: Exit.unavailable)
     }
+    let store: Store
     do {
-        return try await Store.openSQLite(path: config.store.sqlite, synchronous: config.store.synchronous)
+        store = try await Store.openSQLite(path: config.store.sqlite, synchronous: config.store.synchronous)
     } catch {
+        CLI.fail("\(error)", code: Exit.unavailable)
+    }
+    do {
+        let result = try await body(store)
+        await store.close()
+        return result
+    } catch {
+        await store.close()
+        if let error = error as? StoreError, error.code == "not_found" { CLI.fail(error.message, code: Exit.notFound) }
         CLI.fail("\(error)", code: Exit.unavailable)
     }
 }
@@ -60,15 +71,8 @@ extension Rampart.Keys {
                 CLI.fail("--routes names `\(name)`, which is not a route in \(options.config) (routes: \(config.routes.map(\.name).joined(separator: ", ")))",
                          code: Exit.usage)
             }
-            let store = await openStore(config, mustExist: false)
             let (key, record) = APIKeyFormat.generate(tenant: tenant, routes: admin ? [] : names, scope: admin ? .admin : .client, label: label)
-            do {
-                try await store.keys.insert(record)
-            } catch {
-                await store.close()
-                CLI.fail("\(error)", code: Exit.unavailable)
-            }
-            await store.close()
+            await withStore(config, mustExist: false) { try await $0.keys.insert(record) }
             switch format {
             case .json:
                 struct Output: Encodable {
@@ -96,15 +100,8 @@ extension Rampart.Keys {
 
         func run() async throws {
             let config = try options.load()
-            let store = await openStore(config, mustExist: true)
-            let keys: [APIKeyRecord]
-            do {
-                keys = try await store.keys.all().filter { all || !$0.isRevoked }
-            } catch {
-                await store.close()
-                CLI.fail("\(error)", code: Exit.unavailable)
-            }
-            await store.close()
+            let all = self.all
+            let keys = await withStore(config, mustExist: true) { try await $0.keys.all().filter { all || !$0.isRevoked } }
             switch format {
             case .json:
                 struct Output: Encodable {
@@ -136,18 +133,9 @@ extension Rampart.Keys {
 
         func run() async throws {
             let config = try options.load()
-            let store = await openStore(config, mustExist: true)
-            do {
-                let record = try await store.keys.revoke(id: id)
-                await store.close()
-                print("revoked key \(record.id) (tenant \(record.tenant))")
-            } catch let error as StoreError where error.code == "not_found" {
-                await store.close()
-                CLI.fail(error.message, code: Exit.notFound)
-            } catch {
-                await store.close()
-                CLI.fail("\(error)", code: Exit.unavailable)
-            }
+            let id = self.id
+            let record = await withStore(config, mustExist: true) { try await $0.keys.revoke(id: id) }
+            print("revoked key \(record.id) (tenant \(record.tenant))")
         }
     }
 }

@@ -40,12 +40,7 @@ import Testing
 
     @Test func streamIsRelayedEventByEventAndUsageIsCounted() async throws {
         try await GatewayHarness.run { h in
-            var request = HTTPClientRequest(url: "\(h.base)/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "Authorization", value: "Bearer \(h.clientKey)")
-            request.headers.add(name: "X-Mock-Chunks", value: "4")
-            request.headers.add(name: "X-Mock-Chunk-Delay-Ms", value: "150")
-            request.body = .bytes(ByteBuffer(string: GatewayHarness.chatBody(stream: true)))
+            let request = h.streamRequest([("X-Mock-Chunks", "4"), ("X-Mock-Chunk-Delay-Ms", "150")])
             let start = ContinuousClock.now
             let response = try await h.client.execute(request, timeout: .seconds(30))
             #expect(response.status == .ok)
@@ -93,12 +88,7 @@ import Testing
 
     @Test func clientLeavingMidStreamCancelsUpstreamAndIsRecorded() async throws {
         try await GatewayHarness.run { h in
-            var request = HTTPClientRequest(url: "\(h.base)/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "Authorization", value: "Bearer \(h.clientKey)")
-            request.headers.add(name: "X-Mock-Chunks", value: "50")
-            request.headers.add(name: "X-Mock-Chunk-Delay-Ms", value: "100")
-            request.body = .bytes(ByteBuffer(string: GatewayHarness.chatBody(stream: true)))
+            let request = h.streamRequest([("X-Mock-Chunks", "50"), ("X-Mock-Chunk-Delay-Ms", "100")])
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             let response = try await client.execute(request, timeout: .seconds(30))
             let id = try #require(response.headers.first(name: "rampart-decision-id"))
@@ -122,11 +112,7 @@ import Testing
 
     @Test func upstreamBreakingMidStreamIsAFailure() async throws {
         try await GatewayHarness.run { h in
-            var request = HTTPClientRequest(url: "\(h.base)/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "Authorization", value: "Bearer \(h.clientKey)")
-            request.headers.add(name: "X-Mock-Break-After", value: "2")
-            request.body = .bytes(ByteBuffer(string: GatewayHarness.chatBody(stream: true)))
+            let request = h.streamRequest([("X-Mock-Break-After", "2")])
             let response = try await h.client.execute(request, timeout: .seconds(30))
             let id = try #require(response.headers.first(name: "rampart-decision-id"))
             var text = ""

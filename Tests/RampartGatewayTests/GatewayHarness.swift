@@ -121,6 +121,16 @@ struct GatewayHarness {
         return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: buffer))
     }
 
+    /// A streamed chat request to the gateway, with extra (mock-steering) headers.
+    func streamRequest(_ headers: [(String, String)]) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: "\(base)/v1/chat/completions")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(clientKey)")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: Self.chatBody(stream: true)))
+        return request
+    }
+
     static func chatBody(model: String = "mock-small", content: String = "hello there", stream: Bool = false, extra: String = "") -> String {
         #"{"model":"\#(model)","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"\#(content)"}]\#(stream ? #","stream":true"# : "")\#(extra)}"#
     }

@@ -8,18 +8,7 @@ import Testing
 @Suite struct RequestFuzzTests {
     static let chat = #"{"model":"gpt-4o","messages":[{"role":"system","content":"be brief"},{"role":"user","content":[{"type":"text","text":"hi"}]}],"stream":true,"stream_options":{"include_usage":false},"temperature":0.2}"#
 
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func mutate(_ seed: String, _ rng: inout Random) -> [UInt8] {
+    static func mutate(_ seed: String, _ rng: inout SeededRandom) -> [UInt8] {
         var bytes = Array(seed.utf8)
         let punctuation = Array("{}[]\":,\\0123456789truefalsenull \n\u{0}".utf8)
         for _ in 0..<Int.random(in: 1...5, using: &rng) {
@@ -37,7 +26,7 @@ import Testing
 
     @Test(arguments: [11, 12, 13] as [UInt64])
     func requestParsersAnswerEveryMutantWithAParsedRequestOrA400(seed: UInt64) throws {
-        var rng = Random(state: seed)
+        var rng = SeededRandom(seed: seed)
         for _ in 0..<1500 {
             let body = ByteBuffer(bytes: Self.mutate(Self.chat, &rng))
             do {
@@ -66,7 +55,7 @@ import Testing
 
     @Test(arguments: [21, 22] as [UInt64])
     func eventSplitterHandlesMutatedStreams(seed: UInt64) throws {
-        var rng = Random(state: seed)
+        var rng = SeededRandom(seed: seed)
         let stream = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: {\"choices\":[],\"usage\":{\"prompt_tokens\":1}}\r\n\r\ndata: [DONE]\n\n"
         for _ in 0..<1000 {
             let bytes = Self.mutate(stream, &rng)
