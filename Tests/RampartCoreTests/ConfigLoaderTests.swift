@@ -21,8 +21,8 @@ import Testing
         #expect(config.routes[0].limits.isUnlimited)
     }
 
-    @Test func exampleConfigFromTheIssueParses() throws {
-        let yaml = """
+    /// The example configuration of the gateway issue, also the seed of the mutation tests.
+    static let issueExample = """
             server:
               listen: "127.0.0.1:8080"
               admin_listen: "127.0.0.1:8081"      # admin API, separate listener
@@ -37,7 +37,9 @@ import Testing
                 timeout_seconds: 60
                 limits: { rate_per_second: 10, burst: 20, requests_per_day: 10000, tokens_per_day: 2000000 }
             """
-        let config = try ConfigLoader.load(yaml: yaml)
+
+    @Test func exampleConfigFromTheIssueParses() throws {
+        let config = try ConfigLoader.load(yaml: Self.issueExample)
         let route = try #require(config.route(named: "chat"))
         #expect(route.upstreamAPIKeyEnv == "UPSTREAM_API_KEY")
         #expect(route.limits == RouteLimits(ratePerSecond: 10, burst: 20, requestsPerDay: 10000, tokensPerDay: 2_000_000))
