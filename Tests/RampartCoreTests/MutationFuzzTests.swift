@@ -29,7 +29,8 @@ func mutations(of seed: String, count: Int, rng: inout SeededRandom) -> [String]
 
     /// The config loader never crashes or hangs: every mutant either loads or names what is wrong.
     @Test(arguments: [1, 2, 3, 4] as [UInt64])
-    func configLoaderSurvivesMutants(seed: UInt64) {
+    func configLoaderSurvivesMutants(seed: UInt64) throws {
+        #expect(try ConfigLoader.load(yaml: Self.config).routes[0].models == ["gpt-4o", "llama*"])
         var rng = SeededRandom(seed: seed)
         for text in mutations(of: Self.config, count: 500, rng: &rng) {
             do {
