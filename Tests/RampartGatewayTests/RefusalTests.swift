@@ -147,8 +147,11 @@ import Testing
         try await GatewayHarness.run(routes: routes, keyRoutes: ["*"]) { h in
             try await Self.expectRefusal(h, try await h.send(.POST, "/v1/chat/completions", body: GatewayHarness.chatBody(model: "dead")),
                                          status: 502, code: "upstream_unreachable", verdict: .failed)
-            try await Self.expectRefusal(h, try await h.send(.POST, "/v1/chat/completions", body: GatewayHarness.chatBody(), headers: [("X-Mock-Delay-Ms", "2000")]),
-                                         status: 504, code: "upstream_timeout", verdict: .failed)
+            let timedOut = try await Self.expectRefusal(h, try await h.send(.POST, "/v1/chat/completions", body: GatewayHarness.chatBody(), headers: [("X-Mock-Delay-Ms", "2000")]),
+                                                        status: 504, code: "upstream_timeout", verdict: .failed)
+            // The record says how long the upstream was waited for: the route's 0.5 s timeout.
+            let waited = try #require(try await h.record(timedOut.decisionID)?.upstreamLatencyMs)
+            #expect(waited >= 450)
             // Upstream errors are relayed with their status and body; Rampart allowed the call.
             let relayed = try await h.send(.POST, "/v1/chat/completions", body: GatewayHarness.chatBody(), headers: [("X-Mock-Status", "503")])
             #expect(relayed.status == 503 && relayed.errorCode == "mock_503")

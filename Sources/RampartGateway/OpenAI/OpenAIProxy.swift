@@ -232,8 +232,9 @@ final class OpenAIProxy: Sendable {
                 mode: draft.stream ? .stream : .collect(maxBytes: config.server.maxUpstreamResponseBytes),
                 headTimeout: upstream.timeout, idleTimeout: upstream.timeout)
         } catch {
+            // Answer here, so the record keeps how long the upstream was waited for.
             draft.upstreamLatencyMs = Double(DispatchTime.now().uptimeNanoseconds - upstreamStart) / 1e6
-            throw Self.upstreamFailure(error, route: route)
+            return await answer(Self.upstreamFailure(error, route: route), draft: draft)
         }
         draft.upstreamLatencyMs = Double(DispatchTime.now().uptimeNanoseconds - upstreamStart) / 1e6
         let status = response.status
@@ -254,9 +255,9 @@ final class OpenAIProxy: Sendable {
             do {
                 buffer = try await stream.collect(upTo: config.server.maxUpstreamResponseBytes)
             } catch is NIOTooManyBytesError {
-                throw Self.upstreamFailure(UpstreamError(kind: .tooLarge, detail: "", responseStarted: true), route: route)
+                return await answer(Self.upstreamFailure(UpstreamError(kind: .tooLarge, detail: "", responseStarted: true), route: route), draft: draft)
             } catch {
-                throw Self.upstreamFailure(error, route: route)
+                return await answer(Self.upstreamFailure(error, route: route), draft: draft)
             }
         case .complete(let complete):
             buffer = complete
