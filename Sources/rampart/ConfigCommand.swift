@@ -15,13 +15,24 @@ extension Rampart.ConfigCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate rampart.yaml without serving.",
-            discussion: "Exits 0 when the config is valid; otherwise prints the key path, line and column of the first problem and exits 65 (66 when the file cannot be read).")
+            discussion: "Exits 0 when the config is valid and the files it names (the store's folder, CA files) are usable; otherwise prints the key path, line and column of the first problem and exits 65 (66 when the config file cannot be read).")
 
         @OptionGroup var options: ConfigOptions
         @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
         func run() throws {
             let config = try options.load()
+            // What the file alone cannot tell: the files it names must be usable on this machine.
+            let folder = (config.store.sqlite as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) {
+                CLI.fail("\(options.config): store.sqlite: folder \(folder) does not exist", code: Exit.dataError)
+            }
+            for (index, route) in config.routes.enumerated() {
+                if let ca = route.upstreamCAFile, !FileManager.default.isReadableFile(atPath: ca) {
+                    CLI.fail("\(options.config): routes[\(index)].upstream_ca_file: \(ca) cannot be read", code: Exit.dataError)
+                }
+            }
             switch format {
             case .text:
                 print("\(options.config): ok — \(config.routes.count) route(s): \(config.routes.map(\.name).joined(separator: ", "))")

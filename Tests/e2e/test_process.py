@@ -158,6 +158,14 @@ def test_cli_bad_input_has_documented_exit_codes(tmp_path):
     assert "bad.yaml:4" in result.stderr and "routes[0].limits.rate_per_secnd" in result.stderr
     assert "did you mean `rate_per_second`" in result.stderr
 
+    missing_ca = tmp_path / "ca.yaml"
+    missing_ca.write_text('store:\n  sqlite: "nowhere/r.db"\nroutes:\n  - name: chat\n    upstream: "https://127.0.0.1:1/v1"\n')
+    result = run_cli("config", "check", config=missing_ca)
+    assert result.returncode == 65 and "store.sqlite" in result.stderr
+    missing_ca.write_text('routes:\n  - name: chat\n    upstream: "https://127.0.0.1:1/v1"\n    upstream_ca_file: "absent.pem"\n')
+    result = run_cli("config", "check", config=missing_ca)
+    assert result.returncode == 65 and "routes[0].upstream_ca_file" in result.stderr
+
     good = tmp_path / "good.yaml"
     good.write_text('routes:\n  - name: chat\n    upstream: "http://127.0.0.1:1/v1"\n')
     assert run_cli("config", "check", config=good).returncode == 0
