@@ -37,7 +37,12 @@ extension Rampart.ConfigCommand {
             case .text:
                 print("\(options.config): ok — \(config.routes.count) route(s): \(config.routes.map(\.name).joined(separator: ", "))")
             case .json:
-                CLI.printJSON(["ok": "true", "file": options.config, "routes": config.routes.map(\.name).joined(separator: ",")])
+                struct Output: Encodable {
+                    let ok: Bool
+                    let file: String
+                    let routes: [String]
+                }
+                CLI.printJSON(Output(ok: true, file: options.config, routes: config.routes.map(\.name)))
             }
         }
     }
