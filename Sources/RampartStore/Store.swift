@@ -22,14 +22,14 @@ public final class Store: Sendable {
     /// Connection used for reads.
     let readDB: any SQLDatabase
     /// The SQLite write connection itself, for the decision writer's one-round-trip insert.
-    let sqliteWriter: SQLiteConnection?
+    let sqliteWriter: SQLiteConnection
     private let closeAll: @Sendable () async throws -> Void
     public let path: String
 
     public var keys: KeyStore { KeyStore(store: self) }
     public var decisions: DecisionStore { DecisionStore(store: self) }
 
-    init(path: String, writeDB: any SQLDatabase, readDB: any SQLDatabase, sqliteWriter: SQLiteConnection? = nil,
+    init(path: String, writeDB: any SQLDatabase, readDB: any SQLDatabase, sqliteWriter: SQLiteConnection,
          close: @escaping @Sendable () async throws -> Void) {
         self.path = path
         self.writeDB = writeDB

@@ -66,7 +66,7 @@ public struct ServerConfig: Sendable, Equatable {
     /// How often the gateway re-reads API keys from the store, so that `rampart keys revoke`
     /// run elsewhere takes effect. Default 1 second.
     public var keyRefreshSeconds: Double
-    /// Upstream connections kept per host. Default 256.
+    /// Most idle keep-alive connections kept per upstream and event loop (more are opened as load needs). Default 256.
     public var upstreamMaxConnections: Int
     /// How long graceful shutdown waits for in-flight requests before giving up. Default 30 seconds.
     public var shutdownGraceSeconds: Double

@@ -14,37 +14,12 @@ public struct DecisionStore: Sendable {
         "usage_estimated", "request_sha256", "response_sha256", "findings",
     ]
 
-    /// Appends `records` in one transaction and returns their sequence numbers, in order.
-    /// Callers serialize writes (the ``DecisionWriter`` owns this in the gateway).
+    /// Appends `records` and returns their sequence numbers, in order.
+    /// Callers serialize writes (the ``DecisionWriter`` owns this in the gateway). The insert is SQLite's own hot
+    /// path; the PostgreSQL store (a later issue) brings its own (`UNNEST` batches), as research/swift-stack.md advises.
     public func append(_ records: [DecisionRecord]) async throws -> [Int64] {
         guard !records.isEmpty else { return [] }
-        if let sqlite = store.sqliteWriter { return try await appendSQLite(records, on: sqlite) }
-        let db = store.writeDB
-        do {
-            try await db.raw("BEGIN IMMEDIATE").run()
-            // SQLite allows 32 766 bound parameters; 22 columns × 500 rows stays below it.
-            var seqs: [Int64] = []
-            seqs.reserveCapacity(records.count)
-            for chunk in stride(from: 0, to: records.count, by: 500).map({ records[$0..<min($0 + 500, records.count)] }) {
-                var insert = db.insert(into: "decisions").columns(Self.columns)
-                for record in chunk { insert = insert.values(Self.binds(record)) }
-                // RETURNING gives rows in no guaranteed order: match them back by id.
-                let rows = try await insert.returning("id", "seq").all()
-                var byID: [String: Int64] = [:]
-                for row in rows { byID[try row.decode(column: "id", as: String.self)] = try row.decode(column: "seq", as: Int64.self) }
-                for record in chunk {
-                    guard let seq = byID[record.id] else {
-                        throw StoreError(code: "query_failed", message: "the store did not return a sequence number for \(record.id)")
-                    }
-                    seqs.append(seq)
-                }
-            }
-            try await db.raw("COMMIT").run()
-            return seqs
-        } catch {
-            try? await db.raw("ROLLBACK").run()
-            throw StoreError.wrap("query_failed", "could not append \(records.count) decision record(s)", error)
-        }
+        return try await appendSQLite(records, on: store.sqliteWriter)
     }
 
     /// SQLite hot path: each chunk is one multi-row `INSERT … RETURNING` in autocommit mode — one statement, one
@@ -125,18 +100,6 @@ public struct DecisionStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(findings)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-    }
-
-    static func binds(_ r: DecisionRecord) -> [any SQLExpression] {
-        let findings = findingsJSON(r.findings)
-        return [
-            SQLBind(r.id), SQLBind(Millis.from(r.time)), SQLBind(r.tenant), SQLBind(r.keyID), SQLBind(r.route), SQLBind(r.model),
-            SQLBind(r.endpoint), SQLBind(r.subject), SQLBind(r.purpose), SQLBind(r.status), SQLBind(r.verdict.rawValue),
-            SQLBind(r.reason), SQLBind(r.stream ? 1 : 0), SQLBind(r.upstreamLatencyMs), SQLBind(r.gatewayLatencyMs),
-            SQLBind(r.usage.map { Int64($0.promptTokens) }), SQLBind(r.usage.map { Int64($0.completionTokens) }),
-            SQLBind(r.usage.map { Int64($0.totalTokens) }), SQLBind(r.usage.map { $0.estimated ? 1 : 0 }),
-            SQLBind(r.requestSHA256), SQLBind(r.responseSHA256), SQLBind(findings),
-        ]
     }
 
     /// Filters for ``list(_:)``.
