@@ -2,7 +2,9 @@
 # Gateway benchmark (issue 2): in ONE run on this machine, wrk against
 #   1. the upstream directly (nginx returning a fixed OpenAI chat completion),
 #   2. nginx proxy_pass in front of it,
-#   3. rampart serve in front of it (auth, throttling, JSON validation, SHA-256 digests,
+#   3. a do-nothing SwiftNIO pass-through proxy (bench/gateway/passthrough): the floor of the Swift stack,
+#      i.e. the most any gateway built on SwiftNIO can reach on this machine,
+#   4. rampart serve in front of it (auth, throttling, JSON validation, SHA-256 digests,
 #      strict decision records in SQLite),
 # then the SSE case: time to first byte and to last byte, direct vs through Rampart.
 #
@@ -15,7 +17,7 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 SSE_RUNS=${SSE_RUNS:-40}
-P_UP=18101 P_NGINX=18102 P_RAMPART=18103 P_ADMIN=18104 P_SSE=18105
+P_UP=18101 P_NGINX=18102 P_RAMPART=18103 P_ADMIN=18104 P_SSE=18105 P_FLOOR=18106
 
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need nginx nginx; need wrk wrk; need curl curl
@@ -24,6 +26,8 @@ echo "building release binaries…" >&2
 swift build -c release --product rampart >&2
 swift build -c release --product rampart-mock-upstream >&2
 BIN=$(swift build -c release --show-bin-path)
+swift build -c release --package-path bench/gateway/passthrough >&2
+FLOOR_BIN=$(swift build -c release --package-path bench/gateway/passthrough --show-bin-path)/passthrough
 
 WORK=$(mktemp -d /tmp/rampart-bench.XXXXXX)
 PIDS=()
@@ -72,6 +76,8 @@ http {
 CONF
 nginx -p "$WORK" -c "$WORK/up.conf"
 nginx -p "$WORK" -c "$WORK/proxy.conf"
+"$FLOOR_BIN" $P_FLOOR $P_UP > "$WORK/passthrough.out" 2>&1 &
+PIDS+=($!)
 
 "$BIN/rampart-mock-upstream" $P_SSE > "$WORK/mock.out" 2>&1 &
 PIDS+=($!)
@@ -111,6 +117,7 @@ run_wrk() { # name url
 }
 run_wrk direct "http://127.0.0.1:$P_UP/v1/chat/completions"
 run_wrk nginx "http://127.0.0.1:$P_NGINX/v1/chat/completions"
+run_wrk passthrough "http://127.0.0.1:$P_FLOOR/v1/chat/completions"
 run_wrk rampart "http://127.0.0.1:$P_RAMPART/v1/chat/completions"
 
 # One connection: the latency each hop adds to a single request, without queueing behind others.
@@ -120,6 +127,7 @@ run_single() { # name url
 }
 run_single direct "http://127.0.0.1:$P_UP/v1/chat/completions"
 run_single nginx "http://127.0.0.1:$P_NGINX/v1/chat/completions"
+run_single passthrough "http://127.0.0.1:$P_FLOOR/v1/chat/completions"
 run_single rampart "http://127.0.0.1:$P_RAMPART/v1/chat/completions"
 
 echo "SSE time to first byte…" >&2
