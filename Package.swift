@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "RampartCore", targets: ["RampartCore"]),
         .library(name: "RampartStore", targets: ["RampartStore"]),
         .library(name: "RampartGateway", targets: ["RampartGateway"]),
+        .library(name: "RampartText", targets: ["RampartText"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -38,6 +39,11 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Text scanners: normalization, decode-and-rescan, PII, secrets, canaries. No I/O, no gateway.
+        .target(
+            name: "RampartText",
             swiftSettings: swiftSettings
         ),
         // One SQL layer (SQLKit) over SQLite today and PostgreSQL later.
@@ -79,6 +85,7 @@ let package = Package(
                 "RampartCore",
                 "RampartStore",
                 "RampartGateway",
+                "RampartText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -100,6 +107,11 @@ let package = Package(
         .testTarget(
             name: "RampartCoreTests",
             dependencies: ["RampartCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartTextTests",
+            dependencies: ["RampartText"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,161 @@
+import Foundation
+import Synchronization
+
+/// A text as the scanners read it: Unicode NFKC (so `ｆｕｌｌｗｉｄｔｈ`, `ﬁ`, `①` and `𝐛𝐨𝐥𝐝` read as plain
+/// letters and digits), with invisible characters taken out and reported, kept as UTF-8 bytes with a map back
+/// to the scalar offsets of the original.
+///
+/// Normalization runs per grapheme cluster, so every byte maps to the cluster it came from and a finding's
+/// span never cuts a character of the original in half. ASCII text without control characters — most
+/// traffic — is used as it is, without a map.
+public struct NormalizedText: Sendable {
+    /// The normalized text, UTF-8.
+    public let utf8: [UInt8]
+    /// Per byte of `utf8`: the first original scalar of its cluster (`nil`: byte offset = scalar offset).
+    private let starts: [Int32]?
+    /// Per byte of `utf8`: one past the last original scalar of its cluster.
+    private let ends: [Int32]?
+    /// Scalars in the original text.
+    public let scalarCount: Int
+    /// The invisible characters that were taken out, merged into runs of one class.
+    public let invisible: [TextFinding]
+    /// Text hidden in tag characters (U+E0020–E007E spell ASCII): each run's original span and its ASCII
+    /// payload, for decode-and-rescan ("ASCII smuggling").
+    public let smuggled: [(range: Range<Int>, text: [UInt8])]
+
+    /// Normalizes `text`.
+    public init(_ text: String) {
+        var isPlain = true
+        for byte in text.utf8 where byte >= 0x80 || (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F {
+            isPlain = false
+            break
+        }
+        if isPlain {
+            utf8 = Array(text.utf8)
+            starts = nil
+            ends = nil
+            scalarCount = utf8.count
+            invisible = []
+            smuggled = []
+            return
+        }
+        var builder = Builder(capacity: text.utf8.count)
+        builder.run(text)
+        utf8 = builder.bytes
+        starts = builder.starts
+        ends = builder.ends
+        scalarCount = builder.scalarIndex
+        invisible = builder.findings
+        smuggled = builder.smuggled
+    }
+
+    /// The original scalar range that the normalized bytes `range` came from.
+    public func originalRange(_ range: Range<Int>) -> Range<Int> {
+        guard let starts, let ends else { return range }
+        guard !range.isEmpty else {
+            let at = range.lowerBound < starts.count ? Int(starts[range.lowerBound]) : scalarCount
+            return at..<at
+        }
+        return Int(starts[range.lowerBound])..<Int(ends[range.upperBound - 1])
+    }
+
+    /// The original scalar offset where normalized byte `offset` begins (`scalarCount` at the end).
+    public func originalOffset(_ offset: Int) -> Int {
+        guard let starts else { return offset }
+        return offset < starts.count ? Int(starts[offset]) : scalarCount
+    }
+
+    private struct Builder {
+        var bytes: [UInt8] = []
+        var starts: [Int32] = []
+        var ends: [Int32] = []
+        var scalarIndex = 0
+        var findings: [TextFinding] = []
+        var smuggled: [(range: Range<Int>, text: [UInt8])] = []
+        var run: (kind: InvisibleCharacter, start: Int, end: Int, legitimate: Bool)?
+        var tagPayload: [UInt8] = []
+        var previous: Unicode.Scalar?
+
+        init(capacity: Int) {
+            bytes.reserveCapacity(capacity)
+            starts.reserveCapacity(capacity)
+            ends.reserveCapacity(capacity)
+        }
+
+        mutating func run(_ text: String) {
+            var kept = String.UnicodeScalarView()
+            for character in text {
+                let scalars = character.unicodeScalars
+                let clusterStart = scalarIndex
+                if scalars.count == 1, let only = scalars.first, only.value < 0x80, InvisibleCharacter.classify(only) == nil {
+                    flushRun()
+                    append(byte: UInt8(only.value), start: clusterStart, end: clusterStart + 1)
+                    scalarIndex += 1
+                    previous = only
+                    continue
+                }
+                kept.removeAll(keepingCapacity: true)
+                for scalar in scalars {
+                    if let kind = InvisibleCharacter.classify(scalar) {
+                        note(kind, scalar: scalar, at: scalarIndex)
+                    } else {
+                        flushRun()
+                        kept.append(scalar)
+                        previous = scalar
+                    }
+                    scalarIndex += 1
+                }
+                guard !kept.isEmpty else { continue }
+                let normalized: [UInt8] = kept.count == 1 ? NFKC.of(kept.first!) : Array(String(kept).precomposedStringWithCompatibilityMapping.utf8)
+                for byte in normalized { append(byte: byte, start: clusterStart, end: scalarIndex) }
+            }
+            flushRun()
+        }
+
+        mutating func append(byte: UInt8, start: Int, end: Int) {
+            bytes.append(byte)
+            starts.append(Int32(truncatingIfNeeded: start))
+            ends.append(Int32(truncatingIfNeeded: end))
+        }
+
+        mutating func note(_ kind: InvisibleCharacter, scalar: Unicode.Scalar, at index: Int) {
+            if let current = run, current.kind == kind, current.end == index {
+                run!.end = index + 1
+            } else {
+                flushRun()
+                run = (kind, index, index + 1, InvisibleCharacter.isLegitimate(kind, scalar: scalar, previous: previous))
+            }
+            if kind == .tag, (0xE0020...0xE007E).contains(scalar.value) {
+                tagPayload.append(UInt8(scalar.value - 0xE0000))
+            }
+            previous = scalar
+        }
+
+        mutating func flushRun() {
+            guard let current = run else { return }
+            run = nil
+            if !current.legitimate {
+                findings.append(TextFinding(kind: .invisible, type: current.kind.rawValue, start: current.start, end: current.end, score: 1))
+                if current.kind == .tag, !tagPayload.isEmpty {
+                    smuggled.append((current.start..<current.end, tagPayload))
+                }
+            }
+            tagPayload.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+/// NFKC of single scalars, remembered per process: non-ASCII text repeats its few hundred distinct
+/// characters, and Foundation's normalization costs a string allocation per call.
+enum NFKC {
+    private static let cache = Mutex<[UInt32: [UInt8]]>([:])
+
+    static func of(_ scalar: Unicode.Scalar) -> [UInt8] {
+        if let hit = cache.withLock({ $0[scalar.value] }) { return hit }
+        let normalized = Array(String(Character(scalar)).precomposedStringWithCompatibilityMapping.utf8)
+        cache.withLock { cache in
+            if cache.count < 65_536 { cache[scalar.value] = normalized }
+        }
+        return normalized
+    }
+}

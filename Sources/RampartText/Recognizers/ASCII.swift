@@ -1,0 +1,84 @@
+/// Byte classes for the recognizers, which read normalized UTF-8 (where every character they match is ASCII).
+enum ASCII {
+    static let digit: UInt16 = 1, upper: UInt16 = 2, lower: UInt16 = 4, hexLetter: UInt16 = 8, space: UInt16 = 16
+    static let base64Extra: UInt16 = 32  // + / =
+    static let urlSafeExtra: UInt16 = 64  // - _
+    static let emailLocalExtra: UInt16 = 128  // . _ % + - (and ' is left out: rare, and it ends quotes)
+
+    static let table: [UInt16] = {
+        var t = [UInt16](repeating: 0, count: 256)
+        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(b)] |= digit }
+        for b in UInt8(ascii: "A")...UInt8(ascii: "Z") { t[Int(b)] |= upper }
+        for b in UInt8(ascii: "a")...UInt8(ascii: "z") { t[Int(b)] |= lower }
+        for b in Array("abcdefABCDEF".utf8) { t[Int(b)] |= hexLetter }
+        for b in Array(" \t\n\r".utf8) { t[Int(b)] |= space }
+        for b in Array("+/=".utf8) { t[Int(b)] |= base64Extra }
+        for b in Array("-_".utf8) { t[Int(b)] |= urlSafeExtra }
+        for b in Array("._%+-".utf8) { t[Int(b)] |= emailLocalExtra }
+        return t
+    }()
+
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+    @inline(__always) static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) &- 0x61 < 26 }
+    @inline(__always) static func isAlnum(_ b: UInt8) -> Bool { isDigit(b) || isAlpha(b) }
+    @inline(__always) static func isHex(_ b: UInt8) -> Bool { table[Int(b)] & (digit | hexLetter) != 0 }
+    @inline(__always) static func isSpace(_ b: UInt8) -> Bool { table[Int(b)] & space != 0 }
+    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { (b &- 0x41 < 26) ? b | 0x20 : b }
+    /// A byte that continues a word: letters, digits, `_`, and any non-ASCII byte (letters of other scripts).
+    @inline(__always) static func isWord(_ b: UInt8) -> Bool { isAlnum(b) || b == UInt8(ascii: "_") || b >= 0x80 }
+
+    /// Value of a hex digit (caller checked `isHex`).
+    @inline(__always) static func hexValue(_ b: UInt8) -> UInt8 { isDigit(b) ? b - 0x30 : (b | 0x20) - 0x61 + 10 }
+}
+
+/// A recognizer's raw match, in normalized bytes; `TextScanner` resolves overlaps and maps it to scalars.
+struct Candidate: Sendable {
+    var kind: TextFinding.Kind
+    var type: String
+    var range: Range<Int>
+    var score: Double
+    /// Wins overlaps against lower priorities: a validated card beats the phone number its digits also form.
+    var priority: Int
+}
+
+/// Two-sided context words: a word from `words` within `window` bytes before or after a match raises its
+/// score (as Presidio's context enhancer does, but in both directions and without an NLP pipeline).
+struct ContextWords: Sendable {
+    let words: [[UInt8]]
+    let window: Int
+
+    init(_ words: [String], window: Int = 48) {
+        self.words = words.map { Array($0.lowercased().utf8) }
+        self.window = window
+    }
+
+    func appears(around range: Range<Int>, in text: [UInt8]) -> Bool {
+        appears(in: text, from: max(0, range.lowerBound - window), to: range.lowerBound)
+            || appears(in: text, from: range.upperBound, to: min(text.count, range.upperBound + window))
+    }
+
+    func appearsBefore(_ offset: Int, in text: [UInt8]) -> Bool {
+        appears(in: text, from: max(0, offset - window), to: offset)
+    }
+
+    private func appears(in text: [UInt8], from: Int, to: Int) -> Bool {
+        guard from < to else { return false }
+        for word in words where word.count <= to - from {
+            var i = from
+            let last = to - word.count
+            while i <= last {
+                if ASCII.lower(text[i]) == word[0] {
+                    var j = 1
+                    while j < word.count, ASCII.lower(text[i + j]) == word[j] { j += 1 }
+                    // Whole words only: "ssn" in "lessness" is no context.
+                    if j == word.count, i == 0 || !ASCII.isAlpha(text[i - 1]),
+                       i + j >= text.count || !ASCII.isAlpha(text[i + j]) || !ASCII.isAlpha(word[word.count - 1]) {
+                        return true
+                    }
+                }
+                i += 1
+            }
+        }
+        return false
+    }
+}

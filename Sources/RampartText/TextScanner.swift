@@ -1,0 +1,161 @@
+import Foundation
+
+/// Scans text for personal data, secrets, invisible characters and system-prompt canaries — in the text as
+/// sent and in whatever its encoded segments decode to.
+///
+/// A scan normalizes the text (`NormalizedText`: NFKC, invisible characters out), runs every recognizer over
+/// it in one pass each, resolves overlaps (a validated card wins over the phone number its digits also form),
+/// then decodes each encoded segment (base64, base32, hex, percent, HTML entities, `\u` escapes, Unicode tag
+/// characters) and scans the result the same way, down to `maxDecodeDepth`. Scanning is pure and `Sendable`:
+/// one scanner serves every request.
+///
+/// ```swift
+/// let scanner = TextScanner()
+/// for finding in scanner.scan("card 4111 1111 1111 1111, key AKIAIOSFODNN7EXAMPLE") {
+///     print(finding.type, finding.start, finding.end)   // CREDIT_CARD 5 24 · AWS_ACCESS_KEY_ID 30 50
+/// }
+/// ```
+public struct TextScanner: Sendable {
+    public struct Options: Sendable {
+        /// The kinds of findings to look for (default: all).
+        public var kinds: Set<TextFinding.Kind>
+        /// Only these entity types (`EMAIL`, `PASSWORD`, …); `nil` (default) for all.
+        public var types: Set<String>?
+        /// Findings scoring below this are dropped (default 0.5; Presidio's default is 0).
+        public var minimumScore: Double
+        /// How many decodings deep to rescan (default 2: base64 inside hex is found, a third layer is not).
+        public var maxDecodeDepth: Int
+        /// Budget of decoded bytes per scan (default 1 MiB), so a crafted input cannot multiply the work.
+        public var maxDecodedBytes: Int
+        /// System-prompt canary tokens to look for.
+        public var canaries: [String]
+        /// Latest plausible year of birth (default: this year).
+        public var currentYear: Int
+
+        public init(kinds: Set<TextFinding.Kind> = Set(TextFinding.Kind.allCases), types: Set<String>? = nil, minimumScore: Double = 0.5,
+                    maxDecodeDepth: Int = 2, maxDecodedBytes: Int = 1 << 20, canaries: [String] = [],
+                    currentYear: Int = Calendar(identifier: .gregorian).component(.year, from: Date())) {
+            self.kinds = kinds
+            self.types = types
+            self.minimumScore = minimumScore
+            self.maxDecodeDepth = maxDecodeDepth
+            self.maxDecodedBytes = maxDecodedBytes
+            self.canaries = canaries
+            self.currentYear = currentYear
+        }
+    }
+
+    public let options: Options
+    private let secrets = SecretRecognizer()
+    private let dates: DateOfBirthRecognizer
+    private let canary: CanaryDetector
+
+    public init(options: Options = Options()) {
+        self.options = options
+        self.dates = DateOfBirthRecognizer(currentYear: options.currentYear)
+        self.canary = CanaryDetector(canaries: options.canaries)
+    }
+
+    /// The findings in `text`, ordered by start offset.
+    public func scan(_ text: String) -> [TextFinding] {
+        let normalized = NormalizedText(text)
+        var budget = options.maxDecodedBytes
+        var findings: [TextFinding] = []
+        scan(normalized, depth: 0, chain: [], into: &findings, budget: &budget) { normalized.originalRange($0) }
+        if options.maxDecodeDepth > 0 {
+            for hidden in normalized.smuggled where budget >= hidden.text.count {
+                budget -= hidden.text.count
+                let inner = NormalizedText(String(decoding: hidden.text, as: UTF8.self))
+                scan(inner, depth: 1, chain: ["unicode_tags"], into: &findings, budget: &budget) { _ in hidden.range }
+            }
+        }
+        findings.sort { ($0.start, $0.end, $0.type) < ($1.start, $1.end, $1.type) }
+        return findings
+    }
+
+    private func scan(_ text: NormalizedText, depth: Int, chain: [String], into findings: inout [TextFinding], budget: inout Int,
+                      map: (Range<Int>) -> Range<Int>) {
+        let decodedBy = chain.isEmpty ? nil : chain
+        if options.kinds.contains(.invisible) {
+            for var finding in text.invisible where wanted(finding.type) {
+                if depth > 0 {
+                    let range = map(finding.start..<finding.end)
+                    finding.start = range.lowerBound
+                    finding.end = range.upperBound
+                    finding.decodedBy = decodedBy
+                }
+                findings.append(finding)
+            }
+        }
+        let t = text.utf8
+        var candidates: [Candidate] = []
+        if options.kinds.contains(.pii) {
+            EmailRecognizer().recognize(t, into: &candidates)
+            PaymentCardRecognizer().recognize(t, into: &candidates)
+            IBANRecognizer().recognize(t, into: &candidates)
+            IPAddressRecognizer().recognize(t, into: &candidates)
+            NationalIDRecognizer().recognize(t, into: &candidates)
+            PhoneNumberRecognizer().recognize(t, into: &candidates)
+            dates.recognize(t, into: &candidates)
+        }
+        if options.kinds.contains(.secret) {
+            secrets.recognize(t, into: &candidates)
+        }
+        if options.kinds.contains(.canary) {
+            canary.recognize(t, into: &candidates)
+        }
+        for candidate in Self.resolveOverlaps(candidates) where candidate.score >= options.minimumScore && wanted(candidate.type) {
+            let range = map(candidate.range)
+            findings.append(TextFinding(kind: candidate.kind, type: candidate.type, start: range.lowerBound, end: range.upperBound,
+                                        score: candidate.score, decodedBy: decodedBy))
+        }
+        guard depth < options.maxDecodeDepth else { return }
+        // ROT13 hides instructions and canaries, not card numbers: rescan the rotated text for canaries only.
+        if depth == 0, options.kinds.contains(.canary), !canary.canaries.isEmpty {
+            var rotated: [Candidate] = []
+            canary.recognize(t.map(Self.rot13), into: &rotated)
+            for candidate in rotated {
+                let range = map(candidate.range)
+                findings.append(TextFinding(kind: .canary, type: candidate.type, start: range.lowerBound, end: range.upperBound, score: 1, decodedBy: ["rot13"]))
+            }
+        }
+        for segment in EncodedSegment.find(in: t) where budget >= segment.decoded.count {
+            budget -= segment.decoded.count
+            let outer = map(segment.range)
+            let inner = NormalizedText(String(decoding: segment.decoded, as: UTF8.self))
+            scan(inner, depth: depth + 1, chain: chain + [segment.decoding], into: &findings, budget: &budget) { _ in outer }
+        }
+    }
+
+    private func wanted(_ type: String) -> Bool { options.types?.contains(type) ?? true }
+
+    @inline(__always) static func rot13(_ b: UInt8) -> UInt8 {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return (b - 0x61 + 13) % 26 + 0x61
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return (b - 0x41 + 13) % 26 + 0x41
+        default: return b
+        }
+    }
+
+    /// Keeps the strongest of overlapping candidates: higher priority, then longer, then higher score.
+    static func resolveOverlaps(_ candidates: [Candidate]) -> [Candidate] {
+        guard candidates.count > 1 else { return candidates }
+        let ranked = candidates.sorted {
+            ($0.priority, $0.range.count, $0.score, -$0.range.lowerBound) > ($1.priority, $1.range.count, $1.score, -$1.range.lowerBound)
+        }
+        var kept: [Candidate] = []
+        var taken: [Range<Int>] = []  // sorted by lowerBound, non-overlapping
+        for candidate in ranked {
+            // First taken range ending after our start.
+            var low = 0, high = taken.count
+            while low < high {
+                let mid = (low + high) / 2
+                if taken[mid].upperBound <= candidate.range.lowerBound { low = mid + 1 } else { high = mid }
+            }
+            if low < taken.count, taken[low].lowerBound < candidate.range.upperBound { continue }
+            taken.insert(candidate.range, at: low)
+            kept.append(candidate)
+        }
+        return kept.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+}
