@@ -1,6 +1,6 @@
 import Foundation
 
-/// Scans text for personal data, secrets, invisible characters and system-prompt canaries — in the text as
+/// Scans text for personal data, secrets, prompt injection, invisible characters and system-prompt canaries — in the text as
 /// sent and in whatever its encoded segments decode to.
 ///
 /// A scan normalizes the text (`NormalizedText`: NFKC, invisible characters out), runs every recognizer over
@@ -49,6 +49,7 @@ public struct TextScanner: Sendable {
     private let secrets = SecretRecognizer()
     private let dates: DateOfBirthRecognizer
     private let canary: CanaryDetector
+    private let injection = InjectionDetector()
 
     public init(options: Options = Options()) {
         self.options = options
@@ -109,14 +110,30 @@ public struct TextScanner: Sendable {
             findings.append(TextFinding(kind: candidate.kind, type: candidate.type, start: range.lowerBound, end: range.upperBound,
                                         score: candidate.score, decodedBy: decodedBy))
         }
+        // Injection evidence is reported at any score: the score is the text's, and thresholds are the caller's
+        // (the gateway blocks user input and retrieved content at different ones).
+        var injectionScore = 0.0
+        if options.kinds.contains(.injection) {
+            let verdict = injection.detect(t)
+            injectionScore = verdict.score
+            appendInjection(verdict, decodedBy: decodedBy, map: map, into: &findings)
+        }
         guard depth < options.maxDecodeDepth else { return }
-        // ROT13 hides instructions and canaries, not card numbers: rescan the rotated text for canaries only.
-        if depth == 0, options.kinds.contains(.canary), !canary.canaries.isEmpty {
-            var rotated: [Candidate] = []
-            canary.recognize(t.map(Self.rot13), into: &rotated)
-            for candidate in rotated {
-                let range = map(candidate.range)
-                findings.append(TextFinding(kind: .canary, type: candidate.type, start: range.lowerBound, end: range.upperBound, score: 1, decodedBy: ["rot13"]))
+        // ROT13 hides instructions and canaries, not card numbers: rescan the rotated text for those only.
+        let wantsCanary = options.kinds.contains(.canary) && !canary.canaries.isEmpty
+        if depth == 0, wantsCanary || options.kinds.contains(.injection) {
+            let rotatedText = t.map(Self.rot13)
+            if wantsCanary {
+                var rotated: [Candidate] = []
+                canary.recognize(rotatedText, into: &rotated)
+                for candidate in rotated {
+                    let range = map(candidate.range)
+                    findings.append(TextFinding(kind: .canary, type: candidate.type, start: range.lowerBound, end: range.upperBound, score: 1, decodedBy: ["rot13"]))
+                }
+            }
+            if options.kinds.contains(.injection) {
+                let verdict = injection.detect(rotatedText)
+                if verdict.score >= 0.5, verdict.score > injectionScore { appendInjection(verdict, decodedBy: ["rot13"], map: map, into: &findings) }
             }
         }
         for segment in EncodedSegment.find(in: t) where budget >= segment.decoded.count {
@@ -125,6 +142,20 @@ public struct TextScanner: Sendable {
             let inner = NormalizedText(String(decoding: segment.decoded, as: UTF8.self))
             scan(inner, depth: depth + 1, chain: chain + [segment.decoding], into: &findings, budget: &budget) { _ in outer }
         }
+    }
+
+    private func appendInjection(_ verdict: InjectionDetector.Verdict, decodedBy: [String]?, map: (Range<Int>) -> Range<Int>,
+                                 into findings: inout [TextFinding]) {
+        for evidence in verdict.evidence where wanted(evidence.category) {
+            let range = map(evidence.range)
+            findings.append(TextFinding(kind: .injection, type: evidence.category, start: range.lowerBound, end: range.upperBound,
+                                        score: verdict.score, decodedBy: decodedBy))
+        }
+    }
+
+    /// The injection score of `text` alone (no decoding): what the gateway compares with its thresholds.
+    public func injectionScore(_ text: String) -> Double {
+        injection.detect(NormalizedText(text).utf8).score
     }
 
     private func wanted(_ type: String) -> Bool { options.types?.contains(type) ?? true }

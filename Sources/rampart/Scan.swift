@@ -6,7 +6,7 @@ import RampartText
 /// `rampart scan …`: the text scanners on files and corpora, outside the gateway.
 struct Scan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Scan text for personal data, secrets, invisible characters and canaries.",
+        abstract: "Scan text for personal data, secrets, prompt injection, invisible characters and canaries.",
         subcommands: [TextCommand.self]
     )
 }
@@ -20,6 +20,9 @@ extension Scan {
                 The text is normalized first (Unicode NFKC, invisible characters taken out and reported), and encoded
                 segments (base64, base32, hex, percent, HTML entities, \\u escapes, Unicode tag characters) are decoded
                 and scanned again; a finding inside one says so in `decoded_by`.
+
+                Injection findings are pieces of evidence; each carries the whole text's injection score (0…1), reported
+                even when it is below --min-score, which applies to the other kinds.
 
                 Offsets (`start`, `end`) count Unicode scalars of the input: the indices of a Python `str`.
                 Findings never include the matched value.
@@ -43,8 +46,8 @@ extension Scan {
         @Option(help: "Output: `table` for people, `json` for machines (JSONL in --jsonl mode regardless).")
         var format: Format = .table
 
-        @Option(help: ArgumentHelp("Kinds to look for, comma-separated: pii, secret, invisible, canary.", valueName: "kinds"))
-        var kinds: String = "pii,secret,invisible,canary"
+        @Option(help: ArgumentHelp("Kinds to look for, comma-separated: pii, secret, injection, invisible, canary.", valueName: "kinds"))
+        var kinds: String = "pii,secret,injection,invisible,canary"
 
         @Option(help: ArgumentHelp("Only these entity types, comma-separated (e.g. EMAIL,CREDIT_CARD,PASSWORD).", valueName: "types"))
         var types: String?
@@ -65,8 +68,8 @@ extension Scan {
         func validate() throws {
             guard (0...1).contains(minScore) else { throw ValidationError("--min-score must be between 0 and 1, not \(minScore)") }
             guard maxBytes > 0 else { throw ValidationError("--max-bytes must be positive") }
-            for kind in kindList where TextFinding.Kind(rawValue: kind) == nil || kind == "injection" {
-                throw ValidationError("--kinds: unknown kind `\(kind)`; choose from pii, secret, invisible, canary")
+            for kind in kindList where TextFinding.Kind(rawValue: kind) == nil {
+                throw ValidationError("--kinds: unknown kind `\(kind)`; choose from pii, secret, injection, invisible, canary")
             }
             if jsonl != nil, file != nil { throw ValidationError("give either a file or --jsonl FILE, not both") }
         }
