@@ -216,7 +216,10 @@ extension Scan {
                 rows.append(["\(l):\(c)", f.kind.rawValue, f.type, "\(f.start)..<\(f.end)", String(format: "%.2f", f.score), f.decodedByLabel ?? "-"])
             }
             let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-            let body = rows.map { row in zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ") }
+            let body = rows.map { row in
+                zip(row, widths).enumerated().map { $0.offset == row.count - 1 ? $0.element.0 : $0.element.0.padding(toLength: $0.element.1, withPad: " ", startingAt: 0) }
+                    .joined(separator: "  ")
+            }
             return (body + ["\(findings.count) finding(s)"]).joined(separator: "\n")
         }
     }

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Text-scanner benchmark (issue 3): Rampart's PII recognizers beside Presidio's on one generated, labeled corpus.
+# Usage: bench/text/run.sh   (installs presidio-analyzer from PyPI if missing; release build)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+python3 -c "import presidio_analyzer" 2>/dev/null || pip install -q presidio-analyzer
+command -v taskset >/dev/null || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
+swift build -c release --product rampart >&2
+BIN=$(swift build -c release --show-bin-path)/rampart
+WORK=$(mktemp -d /tmp/rampart-text-bench.XXXXXX)
+python3 bench/text/corpus.py "$WORK/corpus.jsonl" --seed 7
+mkdir -p bench/results
+python3 bench/text/compare_presidio.py "$WORK/corpus.jsonl" "$BIN" > "bench/results/text-$(date -u +%Y%m%dT%H%M%SZ).json"
+rm -rf "$WORK"
