@@ -12,6 +12,12 @@ import subprocess
 import sys
 import time
 
+import tldextract
+
+# Presidio's e-mail recognizer validates TLDs with tldextract, which fetches the public suffix list on first use;
+# offline, use the snapshot bundled with tldextract (once, not a failed download per call).
+tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=())
+
 from presidio_analyzer.predefined_recognizers import (CreditCardRecognizer, EmailRecognizer, IbanRecognizer, IpRecognizer,
                                                       PhoneRecognizer, UkNinoRecognizer, UsSsnRecognizer)
 

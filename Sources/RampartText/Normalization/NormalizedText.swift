@@ -83,19 +83,34 @@ public struct NormalizedText: Sendable {
         }
 
         mutating func run(_ text: String) {
+            let scalars = Array(text.unicodeScalars)
             var kept = String.UnicodeScalarView()
-            for character in text {
-                let scalars = character.unicodeScalars
+            var k = 0
+            while k < scalars.count {
+                // A cluster: a scalar and the scalars that extend it (combining marks, joiners, selectors, tags,
+                // conjoining jamo) — the units NFKC can change together.
+                var e = k + 1
+                while e < scalars.count, Self.extends(scalars[e]) { e += 1 }
                 let clusterStart = scalarIndex
-                if scalars.count == 1, let only = scalars.first, only.value < 0x80, InvisibleCharacter.classify(only) == nil {
-                    flushRun()
-                    append(byte: UInt8(only.value), start: clusterStart, end: clusterStart + 1)
+                if e == k + 1 {
+                    let only = scalars[k]
+                    if let kind = InvisibleCharacter.classify(only) {
+                        note(kind, scalar: only, at: scalarIndex)
+                    } else {
+                        flushRun()
+                        if only.value < 0x80 {
+                            append(byte: UInt8(only.value), start: clusterStart, end: clusterStart + 1)
+                        } else {
+                            for byte in NFKC.of(only) { append(byte: byte, start: clusterStart, end: clusterStart + 1) }
+                        }
+                        previous = only
+                    }
                     scalarIndex += 1
-                    previous = only
+                    k = e
                     continue
                 }
                 kept.removeAll(keepingCapacity: true)
-                for scalar in scalars {
+                for scalar in scalars[k..<e] {
                     if let kind = InvisibleCharacter.classify(scalar) {
                         note(kind, scalar: scalar, at: scalarIndex)
                     } else {
@@ -105,11 +120,29 @@ public struct NormalizedText: Sendable {
                     }
                     scalarIndex += 1
                 }
+                k = e
                 guard !kept.isEmpty else { continue }
                 let normalized: [UInt8] = kept.count == 1 ? NFKC.of(kept.first!) : Array(String(kept).precomposedStringWithCompatibilityMapping.utf8)
                 for byte in normalized { append(byte: byte, start: clusterStart, end: scalarIndex) }
             }
             flushRun()
+        }
+
+        /// Whether `scalar` attaches to the scalar before it for normalization purposes.
+        static func extends(_ scalar: Unicode.Scalar) -> Bool {
+            let v = scalar.value
+            if v < 0x300 { return false }
+            switch v {
+            case 0x200C, 0x200D, 0xFE00...0xFE0F, 0xE0000...0xE007F, 0xE0100...0xE01EF, 0x1F3FB...0x1F3FF: return true
+            case 0x1160...0x11FF, 0xD7B0...0xD7FF: return true  // Hangul medial vowels and final consonants
+            default: break
+            }
+            let properties = scalar.properties
+            if properties.canonicalCombiningClass != .notReordered { return true }
+            switch properties.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark: return true
+            default: return false
+            }
         }
 
         mutating func append(byte: UInt8, start: Int, end: Int) {

@@ -19,6 +19,13 @@ struct DateOfBirthRecognizer: Sendable {
         return names.map { (Array($0.0.utf8), $0.1) }.sorted { $0.name.count > $1.name.count }
     }()
 
+    /// The first three letters of every month name, so only words that can be months are tried.
+    static let monthStarts: Set<UInt32> = Set(months.map { key($0.name, 0) })
+
+    @inline(__always) static func key(_ t: [UInt8], _ i: Int) -> UInt32 {
+        UInt32(ASCII.lower(t[i])) << 16 | UInt32(ASCII.lower(t[i + 1])) << 8 | UInt32(ASCII.lower(t[i + 2]))
+    }
+
     let currentYear: Int
 
     init(currentYear: Int = 2100) { self.currentYear = currentYear }
@@ -28,7 +35,10 @@ struct DateOfBirthRecognizer: Sendable {
         var i = 0
         while i < n {
             let b = t[i]
-            guard ASCII.isDigit(b) || ASCII.isAlpha(b), i == 0 || !ASCII.isAlnum(t[i - 1]) else { i += 1; continue }
+            guard ASCII.isDigit(b) || (ASCII.isAlpha(b) && i + 3 <= n && Self.monthStarts.contains(Self.key(t, i))), i == 0 || !ASCII.isAlnum(t[i - 1]) else {
+                i += 1
+                continue
+            }
             if let end = date(t, from: i), Self.context.appears(around: i..<end, in: t) {
                 out.append(Candidate(kind: .pii, type: "DATE_OF_BIRTH", range: i..<end, score: 0.85, priority: 50))
                 i = end
