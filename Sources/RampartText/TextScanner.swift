@@ -153,11 +153,6 @@ public struct TextScanner: Sendable {
         }
     }
 
-    /// The injection score of `text` alone (no decoding): what the gateway compares with its thresholds.
-    public func injectionScore(_ text: String) -> Double {
-        injection.detect(NormalizedText(text).utf8).score
-    }
-
     private func wanted(_ type: String) -> Bool { options.types?.contains(type) ?? true }
 
     @inline(__always) static func rot13(_ b: UInt8) -> UInt8 {

@@ -123,10 +123,13 @@ extension Scan {
             var errors = 0
             var lineNumber = 0
             while true {
+                // Up to 512 lines or 64 MiB a batch, so memory stays bounded whatever the line lengths.
                 var batch: [(number: Int, line: Result<[UInt8], LineReader.TooLong>)] = []
-                while batch.count < 512, let line = reader.next() {
+                var batchBytes = 0
+                while batch.count < 512, batchBytes < 64 << 20, let line = reader.next() {
                     lineNumber += 1
                     batch.append((lineNumber, line))
+                    if case .success(let bytes) = line { batchBytes += bytes.count }
                 }
                 if batch.isEmpty { break }
                 let chunk = (batch.count + workers - 1) / workers
@@ -284,6 +287,8 @@ final class LineReader {
     private let maxLineBytes: Int
     private var buffer: [UInt8] = []
     private var position = 0
+    /// Where the search for the next newline resumes: bytes before it hold none.
+    private var searched = 0
     private var eof = false
     private var skipping = false
 
@@ -301,27 +306,32 @@ final class LineReader {
 
     func next() -> Result<[UInt8], TooLong>? {
         while true {
-            if let newline = buffer[position...].firstIndex(of: 0x0A) {
+            if let newline = buffer[max(position, searched)...].firstIndex(of: 0x0A) {
                 let line = Array(buffer[position..<newline])
                 position = newline + 1
+                searched = position
                 if skipping { skipping = false; return .failure(TooLong(limit: maxLineBytes)) }
                 return line.count > maxLineBytes ? .failure(TooLong(limit: maxLineBytes)) : .success(line)
             }
+            searched = buffer.count
             if buffer.count - position > maxLineBytes {
                 skipping = true
                 buffer.removeAll(keepingCapacity: true)
                 position = 0
+                searched = 0
             }
             if eof {
                 guard position < buffer.count || skipping else { return nil }
                 let line = Array(buffer[position...])
                 buffer.removeAll()
                 position = 0
+                searched = 0
                 if skipping { skipping = false; return .failure(TooLong(limit: maxLineBytes)) }
                 return .success(line)
             }
             if position > 0 {
                 buffer.removeSubrange(0..<position)
+                searched -= position
                 position = 0
             }
             let chunk = (try? handle.read(upToCount: 1 << 20)) ?? nil

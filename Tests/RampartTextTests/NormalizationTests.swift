@@ -154,6 +154,18 @@ import Testing
         }
     }
 
+    /// Inputs built to make a scanner re-read the same stretch from every trigger byte. Each is 200 KB; a
+    /// quadratic scanner would need ~10^10 steps on them and never finish the suite; a linear one needs well under a
+    /// second each, even in a debug build.
+    @Test(arguments: [("%zz", 70_000), ("&#1;", 50_000), ("\\u0001", 33_000), ("password", 25_000),
+                      ("-----BEGIN PRIVATE KEY-----\n", 7_000), ("1:", 100_000), ("a@", 100_000), ("![x](", 40_000)])
+    func adversarialInputsStayLinear(_ piece: String, _ count: Int) {
+        let text = String(repeating: piece, count: count)
+        for finding in scan(text) {
+            #expect(finding.end <= text.unicodeScalars.count)
+        }
+    }
+
     @Test func decodeBudgetBoundsTheWork() {
         // Many base64 segments: decoding stops at the budget instead of multiplying the input.
         let segment = "bWFpbCBib2JAZXhhbXBsZS5jb20gcGxlYXNl "

@@ -8,11 +8,13 @@ struct EncodedSegment: Sendable {
     /// What it decodes to: valid UTF-8, mostly printable.
     var decoded: [UInt8]
 
-    /// The encoded segments of `t`, longest first within each decoding, at most `limit` of them.
+    /// The encoded segments of `t` in order of appearance, at most `limit` of them. Linear in `t`: a stretch
+    /// that fails to decode is skipped whole, never rescanned from its next byte.
     static func find(in t: [UInt8], limit: Int = 64) -> [EncodedSegment] {
         var found: [EncodedSegment] = []
         let n = t.count
         var i = 0
+        var percentTried = 0, entitiesTried = 0, escapesTried = 0
         while i < n, found.count < limit {
             let b = t[i]
             // Runs of the base64 alphabet (hex and base32 runs are subsets, told apart by what they decode to).
@@ -29,20 +31,22 @@ struct EncodedSegment: Sendable {
                 i = max(e, i + 1)
                 continue
             }
-            if b == UInt8(ascii: "%"), let segment = percent(t, around: i) {
-                found.append(segment)
-                i = segment.range.upperBound
-                continue
+            // Each decoder remembers how far its last failed attempt read, so a long stretch that does not decode
+            // (`%zz%zz…`, `&#1;&#1;…`) is read once, not once per trigger byte in it.
+            if b == UInt8(ascii: "%"), i >= percentTried {
+                let (segment, scanned) = percent(t, around: i)
+                if let segment { found.append(segment); i = segment.range.upperBound; continue }
+                percentTried = scanned
             }
-            if b == UInt8(ascii: "&"), i + 3 < n, let segment = htmlEntities(t, at: i) {
-                found.append(segment)
-                i = segment.range.upperBound
-                continue
+            if b == UInt8(ascii: "&"), i + 3 < n, i >= entitiesTried {
+                let (segment, scanned) = htmlEntities(t, at: i)
+                if let segment { found.append(segment); i = segment.range.upperBound; continue }
+                entitiesTried = scanned
             }
-            if b == UInt8(ascii: "\\"), i + 5 < n, t[i + 1] == UInt8(ascii: "u") || t[i + 1] == UInt8(ascii: "x"), let segment = escapes(t, at: i) {
-                found.append(segment)
-                i = segment.range.upperBound
-                continue
+            if b == UInt8(ascii: "\\"), i + 5 < n, t[i + 1] == UInt8(ascii: "u") || t[i + 1] == UInt8(ascii: "x"), i >= escapesTried {
+                let (segment, scanned) = escapes(t, at: i)
+                if let segment { found.append(segment); i = segment.range.upperBound; continue }
+                escapesTried = scanned
             }
             i += 1
         }
@@ -133,7 +137,7 @@ struct EncodedSegment: Sendable {
     }
 
     /// A run of non-space characters holding at least three `%XX` escapes (RFC 3986 percent-encoding).
-    private static func percent(_ t: [UInt8], around i: Int) -> EncodedSegment? {
+    private static func percent(_ t: [UInt8], around i: Int) -> (EncodedSegment?, scanned: Int) {
         var s = i
         while s > 0, !ASCII.isSpace(t[s - 1]), t[s - 1] != UInt8(ascii: "\""), i - s < 64 { s -= 1 }
         var e = i
@@ -151,8 +155,8 @@ struct EncodedSegment: Sendable {
             }
             e = k
         }
-        guard escapes >= 3, isText(out) else { return nil }
-        return EncodedSegment(range: s..<e, decoding: "percent", decoded: out)
+        guard escapes >= 3, isText(out) else { return (nil, max(e, i + 1)) }
+        return (EncodedSegment(range: s..<e, decoding: "percent", decoded: out), e)
     }
 
     private static let namedEntities: [String: String] = [
@@ -162,7 +166,7 @@ struct EncodedSegment: Sendable {
 
     /// At least three HTML character references in a row (`&#105;&#x67;&lt;`), possibly with plain
     /// characters between them.
-    private static func htmlEntities(_ t: [UInt8], at i: Int) -> EncodedSegment? {
+    private static func htmlEntities(_ t: [UInt8], at i: Int) -> (EncodedSegment?, scanned: Int) {
         var k = i
         var out: [UInt8] = []
         var entities = 0
@@ -180,9 +184,8 @@ struct EncodedSegment: Sendable {
                 k += 1
             }
         }
-        let end = k
-        guard entities >= 3, isText(out) else { return nil }
-        return EncodedSegment(range: i..<end, decoding: "html_entities", decoded: out)
+        guard entities >= 3, isText(out) else { return (nil, max(k, i + 1)) }
+        return (EncodedSegment(range: i..<k, decoding: "html_entities", decoded: out), k)
     }
 
     private static func entity(_ t: [UInt8], at i: Int) -> (Unicode.Scalar, Int)? {
@@ -208,7 +211,7 @@ struct EncodedSegment: Sendable {
     }
 
     /// At least three `\uXXXX`, `\u{…}` or `\xXX` escapes in a row (JSON, JavaScript, Python, Swift string escapes).
-    private static func escapes(_ t: [UInt8], at i: Int) -> EncodedSegment? {
+    private static func escapes(_ t: [UInt8], at i: Int) -> (EncodedSegment?, scanned: Int) {
         var k = i
         var out: [UInt8] = []
         var count = 0
@@ -237,7 +240,7 @@ struct EncodedSegment: Sendable {
             count += 1
             k = e
         }
-        guard count >= 3, isText(out) else { return nil }
-        return EncodedSegment(range: i..<k, decoding: "unicode_escapes", decoded: out)
+        guard count >= 3, isText(out) else { return (nil, max(k, i + 1)) }
+        return (EncodedSegment(range: i..<k, decoding: "unicode_escapes", decoded: out), k)
     }
 }

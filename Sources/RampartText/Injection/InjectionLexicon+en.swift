@@ -1,6 +1,6 @@
 extension InjectionLexicon {
-    /// English. Weights: the chance a text with this phrase is an injection, judged on the hard negatives in
-    /// `eval/injection/` (e.g. "ignore the noise", "act as a reviewer" stay below 0.5 alone).
+    /// English. Weights: how strongly the phrase alone indicates an injection, set so that the hard negatives in
+    /// `InjectionDetectorTests` ("ignore the noise", "act as a reviewer", …) stay below 0.5.
     static let english = """
     # Instruction override: the classic "Ignore the previous directions" (guide: prompt injection).
     INSTRUCTION_OVERRIDE 0.9 : ignore|disregard|forget|skip|override|bypass|neglect|discard|abandon|drop ~4 previous|prior|above|earlier|preceding|foregoing|initial|original|system|all|any|every|your|those|these|developer ~3 instruction*|direction*|rule*|prompt*|guideline*|command*|context|constraint*|polic*|restriction*|guidance|programming|directive*|orders|message*|text

@@ -5,7 +5,8 @@ import Synchronization
 /// letters and digits), with invisible characters taken out and reported, kept as UTF-8 bytes with a map back
 /// to the scalar offsets of the original.
 ///
-/// Normalization runs per grapheme cluster, so every byte maps to the cluster it came from and a finding's
+/// Normalization runs per combining sequence (a scalar and the marks, joiners and selectors that extend it),
+/// so every byte maps to the sequence it came from and a finding's
 /// span never cuts a character of the original in half. ASCII text without control characters — most
 /// traffic — is used as it is, without a map.
 public struct NormalizedText: Sendable {
@@ -57,12 +58,6 @@ public struct NormalizedText: Sendable {
             return at..<at
         }
         return Int(starts[range.lowerBound])..<Int(ends[range.upperBound - 1])
-    }
-
-    /// The original scalar offset where normalized byte `offset` begins (`scalarCount` at the end).
-    public func originalOffset(_ offset: Int) -> Int {
-        guard let starts else { return offset }
-        return offset < starts.count ? Int(starts[offset]) : scalarCount
     }
 
     private struct Builder {

@@ -1,9 +1,7 @@
 /// Byte classes for the recognizers, which read normalized UTF-8 (where every character they match is ASCII).
 enum ASCII {
     static let digit: UInt16 = 1, upper: UInt16 = 2, lower: UInt16 = 4, hexLetter: UInt16 = 8, space: UInt16 = 16
-    static let base64Extra: UInt16 = 32  // + / =
-    static let urlSafeExtra: UInt16 = 64  // - _
-    static let emailLocalExtra: UInt16 = 128  // . _ % + - (and ' is left out: rare, and it ends quotes)
+    static let emailLocalExtra: UInt16 = 32  // . _ % + - (and ' is left out: rare, and it ends quotes)
 
     static let table: [UInt16] = {
         var t = [UInt16](repeating: 0, count: 256)
@@ -12,8 +10,6 @@ enum ASCII {
         for b in UInt8(ascii: "a")...UInt8(ascii: "z") { t[Int(b)] |= lower }
         for b in Array("abcdefABCDEF".utf8) { t[Int(b)] |= hexLetter }
         for b in Array(" \t\n\r".utf8) { t[Int(b)] |= space }
-        for b in Array("+/=".utf8) { t[Int(b)] |= base64Extra }
-        for b in Array("-_".utf8) { t[Int(b)] |= urlSafeExtra }
         for b in Array("._%+-".utf8) { t[Int(b)] |= emailLocalExtra }
         return t
     }()
@@ -60,10 +56,6 @@ struct ContextWords: Sendable {
     func appears(around range: Range<Int>, in text: [UInt8]) -> Bool {
         appears(in: text, from: max(0, range.lowerBound - window), to: range.lowerBound)
             || appears(in: text, from: range.upperBound, to: min(text.count, range.upperBound + window))
-    }
-
-    func appearsBefore(_ offset: Int, in text: [UInt8]) -> Bool {
-        appears(in: text, from: max(0, offset - window), to: offset)
     }
 
     private func appears(in text: [UInt8], from: Int, to: Int) -> Bool {

@@ -45,7 +45,10 @@ enum KeywordSecrets {
     private static func value(_ t: [UInt8], afterKeywordAt i: Int, length: Int, isPassword: Bool) -> (Range<Int>, Double)? {
         let n = t.count
         var e = i + length
-        while e < n, ASCII.isAlnum(t[e]) || t[e] == UInt8(ascii: "_") || t[e] == UInt8(ascii: "-") || t[e] == UInt8(ascii: ".") { e += 1 }
+        // The rest of the name (`DB_PASSWORD_FILE`, `apiTokenValue`), at most 64 bytes: a longer "name" is not one,
+        // and the bound keeps a text of repeated keywords linear.
+        while e < n, e - i < 64, ASCII.isAlnum(t[e]) || t[e] == UInt8(ascii: "_") || t[e] == UInt8(ascii: "-") || t[e] == UInt8(ascii: ".") { e += 1 }
+        if e - i >= 64 { return nil }
         if e < n, t[e] == UInt8(ascii: "\"") || t[e] == UInt8(ascii: "'") { e += 1 }
         let beforeOperator = e
         while e < n, t[e] == UInt8(ascii: " ") || t[e] == UInt8(ascii: "\t") { e += 1 }

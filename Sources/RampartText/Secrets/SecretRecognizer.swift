@@ -119,12 +119,21 @@ struct SecretRecognizer: Sendable {
         let labelStart = e
         while e < t.count, e - labelStart < 40, t[e] != UInt8(ascii: "-"), t[e] != UInt8(ascii: "\n") { e += 1 }
         guard t[labelStart..<e].firstRange(of: Self.privateKey) != nil else { return nil }
-        guard let end = t[e..<min(t.count, e + 65_536)].firstRange(of: Self.pemEnd) else {
-            while e < t.count, ASCII.isAlnum(t[e]) || "+/=-\n\r ".utf8.contains(t[e]) { e += 1 }
+        while e < t.count, t[e] == UInt8(ascii: "-") { e += 1 }
+        // The END line, looked for within 64 KiB and never past the next BEGIN (so many headers cost one pass).
+        var k = e
+        var endMarker: Int?
+        while k < min(t.count, e + 65_536) {
+            if t[k] == UInt8(ascii: "-"), t[k...].starts(with: Self.pemEnd) { endMarker = k + Self.pemEnd.count; break }
+            if t[k] == UInt8(ascii: "-"), t[k...].starts(with: Self.pemBegin) { break }
+            k += 1
+        }
+        guard let afterEnd = endMarker else {
+            while e < t.count, ASCII.isAlnum(t[e]) || "+/=\n\r ".utf8.contains(t[e]) { e += 1 }
             return e
         }
-        e = end.upperBound
-        while e < t.count, t[e] != UInt8(ascii: "-"), t[e] != UInt8(ascii: "\n"), e - end.upperBound < 60 { e += 1 }
+        e = afterEnd
+        while e < t.count, t[e] != UInt8(ascii: "-"), t[e] != UInt8(ascii: "\n"), e - afterEnd < 60 { e += 1 }
         while e < t.count, t[e] == UInt8(ascii: "-") { e += 1 }
         return e
     }
