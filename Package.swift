@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "RampartCore",
                 "RampartStore",
+                "RampartText",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -46,7 +46,13 @@ public final class Gateway: Sendable {
             metrics.commit(records: records, seconds: seconds)
         }
         self.upstreams = try UpstreamPool(routes: config.routes, maxConnections: config.server.upstreamMaxConnections, environment: environment)
-        self.proxy = OpenAIProxy(config: config, keys: keys, limiter: limiter, upstreams: upstreams, decisions: writer, metrics: metrics, logger: logger)
+        var guards: [String: RouteGuards] = [:]
+        for route in config.routes {
+            guard let routeGuards = route.guards, routeGuards.isActive else { continue }
+            guards[route.name] = try RouteGuards(config: routeGuards, route: route.name, environment: environment)
+        }
+        self.proxy = OpenAIProxy(config: config, keys: keys, limiter: limiter, upstreams: upstreams, decisions: writer, metrics: metrics,
+                                 logger: logger, guards: guards)
     }
 
     func publicRouter() -> Router<GatewayRequestContext> {

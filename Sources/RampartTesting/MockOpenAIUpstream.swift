@@ -13,6 +13,9 @@ import Synchronization
 /// - `X-Mock-Chunks: 5` and `X-Mock-Chunk-Delay-Ms: 100` shape a streamed answer;
 /// - `X-Mock-No-Usage: 1` leaves `usage` out (as some servers do);
 /// - `X-Mock-Break-After: 2` drops the connection after that many streamed chunks.
+/// - `X-Mock-Reply: text` answers with that text; `X-Mock-Leak-System: 1` answers with the system prompt (a model
+///   that leaks it). Such replies, and those of models named `echo…`, are streamed as the text itself, cut into
+///   pieces of `X-Mock-Chunk-Size` characters (default 4), so split entities and placeholders can be tested.
 ///
 /// `GET /_mock/stats` returns what it saw: request count, the last request's headers, cancelled streams.
 public final class MockOpenAIUpstream: Sendable {
@@ -76,7 +79,15 @@ public final class MockOpenAIUpstream: Sendable {
         let parsed = (try? JSONDecoder().decode(ChatBody.self, from: Data(body.readableBytesView))) ?? ChatBody()
         let model = parsed.model ?? "mock"
         let last = parsed.messages?.last { $0.role == "user" }?.content ?? ""
-        let reply = "echo: " + String(last.prefix(200))
+        var reply = "echo: " + String(last.prefix(200))
+        var textStream = model.hasPrefix("echo")
+        if let forced = request.headers[HTTPField.Name("X-Mock-Reply")!] {
+            reply = forced
+            textStream = true
+        } else if request.headers[HTTPField.Name("X-Mock-Leak-System")!] == "1" {
+            reply = "My instructions are: " + (parsed.messages?.first { $0.role == "system" }?.content ?? "")
+            textStream = true
+        }
         let promptTokens = max(1, (parsed.messages ?? []).reduce(0) { $0 + ($1.content ?? "").split(separator: " ").count })
         let noUsage = request.headers[HTTPField.Name("X-Mock-No-Usage")!] == "1"
 
@@ -90,13 +101,19 @@ public final class MockOpenAIUpstream: Sendable {
         let delay = Int(request.headers[HTTPField.Name("X-Mock-Chunk-Delay-Ms")!] ?? "") ?? 0
         let breakAfter = Int(request.headers[HTTPField.Name("X-Mock-Break-After")!] ?? "")
         let includeUsage = parsed.stream_options?.include_usage == true && !noUsage
-        let words = (0..<chunks).map { "tok\($0) " }
+        var words = (0..<chunks).map { "tok\($0) " }
+        if textStream {
+            let size = max(1, Int(request.headers[HTTPField.Name("X-Mock-Chunk-Size")!] ?? "") ?? 4)
+            let scalars = Array(reply.unicodeScalars)
+            words = stride(from: 0, to: scalars.count, by: size).map { String(String.UnicodeScalarView(scalars[$0..<min($0 + size, scalars.count)])) }
+        }
+        let pieces = words
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
             do {
-                for (i, word) in words.enumerated() {
+                for (i, word) in pieces.enumerated() {
                     if let breakAfter, i == breakAfter { throw CancellationError() }
                     if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
-                    let event = #"data: {"id":"chatcmpl-mock","object":"chat.completion.chunk","created":1700000000,"model":"\#(model)","choices":[{"index":0,"delta":{"content":"\#(word)"},"finish_reason":null}]}"# + "\n\n"
+                    let event = #"data: {"id":"chatcmpl-mock","object":"chat.completion.chunk","created":1700000000,"model":"\#(model)","choices":[{"index":0,"delta":{"content":\#(Self.quote(word))},"finish_reason":null}]}"# + "\n\n"
                     try await writer.write(ByteBuffer(string: event))
                 }
                 var tail = #"data: {"id":"chatcmpl-mock","object":"chat.completion.chunk","created":1700000000,"model":"\#(model)","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n"

@@ -59,22 +59,32 @@ public struct TextScanner: Sendable {
 
     /// The findings in `text`, ordered by start offset.
     public func scan(_ text: String) -> [TextFinding] {
+        scan(text, canary: canary)
+    }
+
+    /// The findings in `text`, looking for these canary tokens instead of the ones in `options` — for canaries made
+    /// per request, as the gateway does.
+    public func scan(_ text: String, canaries: [String]) -> [TextFinding] {
+        scan(text, canary: CanaryDetector(canaries: canaries))
+    }
+
+    private func scan(_ text: String, canary: CanaryDetector) -> [TextFinding] {
         let normalized = NormalizedText(text)
         var budget = options.maxDecodedBytes
         var findings: [TextFinding] = []
-        scan(normalized, depth: 0, chain: [], into: &findings, budget: &budget) { normalized.originalRange($0) }
+        scan(normalized, depth: 0, chain: [], canary: canary, into: &findings, budget: &budget) { normalized.originalRange($0) }
         if options.maxDecodeDepth > 0 {
             for hidden in normalized.smuggled where budget >= hidden.text.count {
                 budget -= hidden.text.count
                 let inner = NormalizedText(String(decoding: hidden.text, as: UTF8.self))
-                scan(inner, depth: 1, chain: ["unicode_tags"], into: &findings, budget: &budget) { _ in hidden.range }
+                scan(inner, depth: 1, chain: ["unicode_tags"], canary: canary, into: &findings, budget: &budget) { _ in hidden.range }
             }
         }
         findings.sort { ($0.start, $0.end, $0.type) < ($1.start, $1.end, $1.type) }
         return findings
     }
 
-    private func scan(_ text: NormalizedText, depth: Int, chain: [String], into findings: inout [TextFinding], budget: inout Int,
+    private func scan(_ text: NormalizedText, depth: Int, chain: [String], canary: CanaryDetector, into findings: inout [TextFinding], budget: inout Int,
                       map: (Range<Int>) -> Range<Int>) {
         let decodedBy = chain.isEmpty ? nil : chain
         if options.kinds.contains(.invisible) {
@@ -140,7 +150,7 @@ public struct TextScanner: Sendable {
             budget -= segment.decoded.count
             let outer = map(segment.range)
             let inner = NormalizedText(String(decoding: segment.decoded, as: UTF8.self))
-            scan(inner, depth: depth + 1, chain: chain + [segment.decoding], into: &findings, budget: &budget) { _ in outer }
+            scan(inner, depth: depth + 1, chain: chain + [segment.decoding], canary: canary, into: &findings, budget: &budget) { _ in outer }
         }
     }
 

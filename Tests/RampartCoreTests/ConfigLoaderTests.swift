@@ -45,8 +45,41 @@ import Testing
         #expect(route.limits == RouteLimits(ratePerSecond: 10, burst: 20, requestsPerDay: 10000, tokensPerDay: 2_000_000))
     }
 
+    @Test func guardsFromTheIssueParse() throws {
+        let yaml = """
+            routes:
+              - name: chat
+                upstream: "http://127.0.0.1:11434/v1"
+                guards:
+                  input:  { injection: block, pii: redact, secrets: block, invisible: strip }
+                  output: { pii: redact, secrets: redact, canary: block }
+                  block_response: refusal
+                  indirect_injection_threshold: 0.25
+                  redaction: pseudonym
+                  pseudonym_key_env: RAMPART_PSEUDONYM_KEY
+                  entities: { IP_ADDRESS: generalize, PERSON: off }
+                  canary_template: "marker {canary}"
+                  stream_window: 512
+            """
+        let guards = try #require(try ConfigLoader.load(yaml: yaml).routes[0].guards)
+        #expect(guards.inputInjection == .block && guards.inputPII == .redact && guards.inputSecrets == .block && guards.inputInvisible == .strip)
+        #expect(guards.outputPII == .redact && guards.outputSecrets == .redact && guards.outputCanary == .block)
+        #expect(guards.blockResponse == .refusal && guards.onError == .block)
+        #expect(guards.injectionThreshold == 0.5 && guards.indirectInjectionThreshold == 0.25)
+        #expect(guards.redaction == "pseudonym" && guards.entities == ["IP_ADDRESS": "generalize", "PERSON": "off"])
+        #expect(guards.canaryTemplate == "marker {canary}" && guards.streamWindow == 512 && guards.isActive)
+    }
+
     @Test(arguments: [
         // (yaml, code, path, line)
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { input: { injection: redact } }\n", "invalid_value", "routes[0].guards.input.injection", 4),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { output: { canary: strip } }\n", "invalid_value", "routes[0].guards.output.canary", 4),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { input: { pii: redact }, redaction: pseudonym }\n", "missing_key", "routes[0].guards", 4),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { canary_template: \"no token here\" }\n", "invalid_value", "routes[0].guards.canary_template", 4),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { entities: { email: mask } }\n", "invalid_value", "routes[0].guards.entities", 4),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { entities: { EMAIL: shred } }\n", "invalid_value", "routes[0].guards.entities.EMAIL", 4),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { injection_threshold: 2 }\n", "invalid_value", "routes[0].guards.injection_threshold", 4),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { inputs: {} }\n", "unknown_key", "routes[0].guards.inputs", 4),
         ("routes:\n  - name: chat\n    upstream: \"http://a/v1\"\n    limits: { rate_per_secnd: 3 }\n", "unknown_key", "routes[0].limits.rate_per_secnd", 4),
         ("server:\n  listen: nowhere\nroutes:\n  - name: a\n    upstream: \"http://a/v1\"\n", "invalid_value", "server.listen", 2),
         ("server:\n  max_body_bytes: lots\nroutes:\n  - name: a\n    upstream: \"http://a/v1\"\n", "invalid_type", "server.max_body_bytes", 2),

@@ -91,7 +91,7 @@ public enum ConfigLoader {
     }
 
     private static func decodeRoute(_ node: ConfigNode) throws(ConfigError) -> RouteConfig {
-        let m = try node.mapping(keys: ["name", "kind", "upstream", "upstream_api_key_env", "upstream_ca_file", "timeout_seconds", "models", "limits"])
+        let m = try node.mapping(keys: ["name", "kind", "upstream", "upstream_api_key_env", "upstream_ca_file", "timeout_seconds", "models", "limits", "guards"])
         guard let nameNode = m["name"] else { throw node.error("missing_key", "every route needs a `name`") }
         let name = try nameNode.string(nonEmpty: true)
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), name.utf8.count <= 64 else {
@@ -136,7 +136,84 @@ public enum ConfigLoader {
             }
             route.limits = limits
         }
+        if let n = m["guards"] { route.guards = try decodeGuards(n) }
         return route
+    }
+
+    private static func decodeGuards(_ node: ConfigNode) throws(ConfigError) -> GuardsConfig {
+        let m = try node.mapping(keys: [
+            "input", "output", "block_response", "injection_threshold", "indirect_injection_threshold", "pii_min_score", "redaction",
+            "entities", "pseudonym_key_env", "canary_template", "stream_window", "on_error",
+        ])
+        var g = GuardsConfig()
+        func action(_ n: ConfigNode?, _ name: String) throws(ConfigError) -> GuardsConfig.Action? {
+            guard let n else { return nil }
+            let value = try n.enumValue(GuardsConfig.Action.self)
+            let allowed = GuardsConfig.allowedActions[name] ?? []
+            guard allowed.contains(value) else {
+                throw n.error("invalid_value", "`\(name)` cannot be `\(value.rawValue)`; expected one of: \(allowed.map(\.rawValue).joined(separator: ", "))")
+            }
+            return value
+        }
+        if let n = m["input"] {
+            let i = try n.mapping(keys: ["injection", "pii", "secrets", "invisible"])
+            if let a = try action(i["injection"], "input.injection") { g.inputInjection = a }
+            if let a = try action(i["pii"], "input.pii") { g.inputPII = a }
+            if let a = try action(i["secrets"], "input.secrets") { g.inputSecrets = a }
+            if let a = try action(i["invisible"], "input.invisible") { g.inputInvisible = a }
+        }
+        if let n = m["output"] {
+            let o = try n.mapping(keys: ["pii", "secrets", "canary"])
+            if let a = try action(o["pii"], "output.pii") { g.outputPII = a }
+            if let a = try action(o["secrets"], "output.secrets") { g.outputSecrets = a }
+            if let a = try action(o["canary"], "output.canary") { g.outputCanary = a }
+        }
+        if let n = m["block_response"] { g.blockResponse = try n.enumValue(GuardsConfig.BlockResponse.self) }
+        if let n = m["injection_threshold"] { g.injectionThreshold = try n.double(in: 0.01...1) }
+        if let n = m["indirect_injection_threshold"] { g.indirectInjectionThreshold = try n.double(in: 0.01...1) }
+        if let n = m["pii_min_score"] { g.piiMinScore = try n.double(in: 0...1) }
+        func op(_ n: ConfigNode, allowOff: Bool) throws(ConfigError) -> String {
+            let text = try n.string(nonEmpty: true)
+            let options = GuardsConfig.operators + (allowOff ? ["off"] : [])
+            guard options.contains(text) else {
+                throw n.error("invalid_value", "`\(text)` is not a redaction operator; expected one of: \(options.joined(separator: ", "))")
+            }
+            return text
+        }
+        if let n = m["redaction"] { g.redaction = try op(n, allowOff: false) }
+        if let n = m["entities"] {
+            guard case .mapping(let mapping) = n.node else { throw n.error("invalid_type", "expected a mapping of entity type to operator, such as `IP_ADDRESS: generalize`") }
+            for (keyNode, _) in mapping {
+                guard case .scalar(let key) = keyNode else { throw n.error("invalid_type", "entity types must be plain strings") }
+                let type = key.string
+                guard !type.isEmpty, type.utf8.count <= 64, type.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) else {
+                    throw n.error("invalid_value", "`\(type)` is not an entity type; use the upper-case names `rampart scan text` reports, such as EMAIL or IP_ADDRESS")
+                }
+            }
+            let entries = try n.mapping(keys: mapping.compactMap { if case .scalar(let s) = $0.key { return s.string } else { return nil } })
+            for (type, value) in entries.entries { g.entities[type] = try op(value, allowOff: true) }
+        }
+        if let n = m["pseudonym_key_env"] {
+            let env = try n.string(nonEmpty: true)
+            guard env.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                throw n.error("invalid_value", "`\(env)` is not an environment variable name (letters, digits, `_`); put the name here, never the key itself")
+            }
+            g.pseudonymKeyEnv = env
+        }
+        if let n = m["canary_template"] {
+            let text = try n.string(nonEmpty: true)
+            guard text.contains("{canary}"), text.utf8.count <= 4096 else {
+                throw n.error("invalid_value", "`canary_template` must contain `{canary}` (where the token goes) and be at most 4096 bytes")
+            }
+            g.canaryTemplate = text
+        }
+        if let n = m["stream_window"] { g.streamWindow = try n.int(in: 16...65_536) }
+        if let n = m["on_error"] { g.onError = try n.enumValue(GuardsConfig.OnError.self) }
+        let usesPseudonym = g.redaction == "pseudonym" || g.entities.values.contains("pseudonym")
+        if usesPseudonym && g.pseudonymKeyEnv == nil {
+            throw node.error("missing_key", "the `pseudonym` operator needs `pseudonym_key_env`: the environment variable holding its key (32+ random bytes)")
+        }
+        return g
     }
 
     private static func validate(_ config: RampartConfig, doc: ConfigMapping) throws(ConfigError) {

@@ -143,6 +143,8 @@ public struct RouteConfig: Sendable, Equatable {
     /// Models this route serves: exact names or prefixes ending in `*`. Empty: a catch-all route.
     public var models: [String]
     public var limits: RouteLimits
+    /// LLM guards on this route's input and output; `nil` when the route has none.
+    public var guards: GuardsConfig?
 
     public init(
         name: String,
@@ -152,7 +154,8 @@ public struct RouteConfig: Sendable, Equatable {
         upstreamCAFile: String? = nil,
         timeoutSeconds: Double = 60,
         models: [String] = [],
-        limits: RouteLimits = .init()
+        limits: RouteLimits = .init(),
+        guards: GuardsConfig? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -162,6 +165,7 @@ public struct RouteConfig: Sendable, Equatable {
         self.timeoutSeconds = timeoutSeconds
         self.models = models
         self.limits = limits
+        self.guards = guards
     }
 
     /// Whether `model` is one this route lists (exact name, or a `prefix*` pattern).

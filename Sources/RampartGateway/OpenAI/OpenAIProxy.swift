@@ -27,9 +27,12 @@ final class OpenAIProxy: Sendable {
     let decisions: DecisionWriter
     let metrics: GatewayMetrics
     let logger: Logger
+    /// The LLM guards of each route that has any.
+    let guards: [String: RouteGuards]
 
     init(config: RampartConfig, keys: KeyRing, limiter: any RateLimiter, upstreams: UpstreamPool, decisions: DecisionWriter,
-         metrics: GatewayMetrics, logger: Logger) {
+         metrics: GatewayMetrics, logger: Logger, guards: [String: RouteGuards] = [:]) {
+        self.guards = guards
         self.config = config
         self.keys = keys
         self.limiter = limiter
@@ -54,13 +57,16 @@ final class OpenAIProxy: Sendable {
             draft.requestSHA256 = Hex.encode(SHA256.hash(data: body.readableBytesView))
 
             let model: String
-            let json: JSONValue
+            var json: JSONValue
             var stream = false
             var promptCharacters = 0
             var injectUsage = false
+            var chat: ChatCompletionRequest?
+            var embeddings: EmbeddingsRequest?
             switch endpoint {
             case .chatCompletions:
                 let parsed = try ChatCompletionRequest.parse(body)
+                chat = parsed
                 json = parsed.body
                 model = parsed.model
                 stream = parsed.stream
@@ -69,6 +75,7 @@ final class OpenAIProxy: Sendable {
                 injectUsage = stream && !parsed.includeUsage
             case .embeddings:
                 let parsed = try EmbeddingsRequest.parse(body)
+                embeddings = parsed
                 json = parsed.body
                 model = parsed.model
                 promptCharacters = parsed.input.textLength
@@ -96,7 +103,27 @@ final class OpenAIProxy: Sendable {
                     retryAfter: retryAfter)
             }
 
-            if upstreamModel != model || injectUsage {
+            // Input guards (DESIGN.md: after throttling, before the upstream).
+            var requestGuard = guards[route.name].map { RequestGuard(guards: $0, tenant: key.tenant) }
+            var guarded = false
+            if var state = requestGuard {
+                do throws(RequestGuard.Blocked) {
+                    var rewritten: JSONValue?
+                    if let chat { rewritten = try state.guardChat(chat) }
+                    if let embeddings { rewritten = try state.guardEmbeddings(embeddings) }
+                    if let rewritten {
+                        json = rewritten
+                        guarded = true
+                    }
+                    requestGuard = state
+                } catch {
+                    draft.findings = RouteGuards.capped(state.findings)
+                    return await blocked(error.block, draft: draft, guards: state.guards.config, model: model, stream: stream)
+                }
+                draft.findings = RouteGuards.capped(state.findings)
+            }
+
+            if upstreamModel != model || injectUsage || guarded {
                 body = Self.rewrite(json, model: upstreamModel != model ? upstreamModel : nil, includeUsage: injectUsage)
             }
             guard let upstream = upstreams[route.name] else {
@@ -104,7 +131,7 @@ final class OpenAIProxy: Sendable {
             }
             return try await forward(
                 upstream: upstream, path: endpoint.rawValue, headers: request.headers, body: body, draft: draft, limitSubject: subject,
-                promptCharacters: promptCharacters, stripUsage: injectUsage)
+                promptCharacters: promptCharacters, stripUsage: injectUsage, requestGuard: endpoint == .chatCompletions ? requestGuard : nil)
         } catch let refusal as GatewayRefusal {
             return await answer(refusal, draft: draft)
         } catch {
@@ -220,7 +247,7 @@ final class OpenAIProxy: Sendable {
     }
 
     private func forward(upstream: UpstreamPool.Upstream, path: String, headers: HTTPFields, body: ByteBuffer, draft: DecisionDraft,
-                         limitSubject: LimitSubject, promptCharacters: Int, stripUsage: Bool) async throws -> Response {
+                         limitSubject: LimitSubject, promptCharacters: Int, stripUsage: Bool, requestGuard: RequestGuard?) async throws -> Response {
         var draft = draft
         let route = upstream.route
         let headers = UpstreamPool.forwardHeaders(headers, upstream: upstream, hasBody: true)
@@ -242,11 +269,13 @@ final class OpenAIProxy: Sendable {
         responseHeaders[.rampartDecisionID] = draft.id
         let isEventStream = response.headers.first(name: "content-type")?.lowercased().contains("text/event-stream") ?? false
 
-        let buffer: ByteBuffer
+        var buffer: ByteBuffer
         switch response.body {
         case .stream(let stream) where isEventStream && (200..<300).contains(status):
             metrics.request(route: route.name, status: status, seconds: draft.elapsedSeconds, upstreamSeconds: draft.upstreamLatencyMs.map { $0 / 1000 })
-            let relay = StreamRelay(proxy: self, draft: draft, limitSubject: limitSubject, promptCharacters: promptCharacters, stripUsage: stripUsage)
+            let streamGuard = requestGuard.map(StreamGuard.init).flatMap { $0.isNeeded ? $0 : nil }
+            let relay = StreamRelay(proxy: self, draft: draft, limitSubject: limitSubject, promptCharacters: promptCharacters, stripUsage: stripUsage,
+                                    streamGuard: streamGuard)
             return Response(status: .init(code: status), headers: responseHeaders, body: ResponseBody { writer in
                 try await relay.run(upstream: stream, writer: &writer)
             })
@@ -262,6 +291,22 @@ final class OpenAIProxy: Sendable {
         case .complete(let complete):
             buffer = complete
         }
+        if (200..<300).contains(status), var state = requestGuard {
+            // Output guards on a whole answer; error bodies from the upstream pass as they are.
+            do throws(RequestGuard.Blocked) {
+                if let guarded = try state.guardCompletion(buffer) {
+                    buffer = guarded
+                    responseHeaders[.contentLength] = nil
+                }
+                draft.findings = RouteGuards.capped(state.findings)
+            } catch {
+                draft.findings = RouteGuards.capped(state.findings)
+                let usage = ResponseUsage.of(buffer, promptCharacters: promptCharacters)
+                draft.usage = usage
+                try? await limiter.recordUsage(limitSubject, tokens: usage.totalTokens, now: Date())
+                return await blocked(error.block, draft: draft, guards: state.guards.config, model: draft.model ?? "", stream: false)
+            }
+        }
         if (200..<300).contains(status) {
             let usage = ResponseUsage.of(buffer, promptCharacters: promptCharacters)
             draft.usage = usage
@@ -272,6 +317,27 @@ final class OpenAIProxy: Sendable {
         guard await commit(draft.record(status: status, verdict: .allowed, reason: reason)) else { return recordUnavailable(draft) }
         finish(draft, status: status, verdict: .allowed, reason: reason)
         return Response(status: .init(code: status), headers: responseHeaders, body: .init(byteBuffer: buffer))
+    }
+
+    /// Answers a request a guard stopped, as `block_response` says: a refusal completion (200, or a short event
+    /// stream when the client asked for one) or an OpenAI error (400). The record is `refused` with the guard's code.
+    func blocked(_ block: GuardBlock, draft: DecisionDraft, guards: GuardsConfig, model: String, stream: Bool) async -> Response {
+        var draft = draft
+        metrics.guardBlock(stage: block.stage.rawValue, guardName: block.guardName)
+        guard guards.blockResponse == .refusal else {
+            return await answer(GuardAnswer.refusal(block), draft: draft)
+        }
+        let body = stream
+            ? GuardAnswer.streamRefusal(block, model: model, decisionID: draft.id, withRole: true)
+            : GuardAnswer.completion(block, model: model, decisionID: draft.id)
+        draft.responseSHA256 = Hex.encode(SHA256.hash(data: body.readableBytesView))
+        metrics.refusal(reason: block.code)
+        guard await commit(draft.record(status: 200, verdict: .refused, reason: block.code)) else { return recordUnavailable(draft) }
+        finish(draft, status: 200, verdict: .refused, reason: block.code)
+        var headers = HTTPFields()
+        headers[.contentType] = stream ? "text/event-stream" : "application/json"
+        headers[.rampartDecisionID] = draft.id
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 
     static func upstreamFailure(_ error: any Error, route: RouteConfig) -> GatewayRefusal {

@@ -27,6 +27,11 @@ public final class GatewayMetrics: Sendable {
                              help: "Requests refused or failed by the gateway, by reason.").increment()
     }
 
+    func guardBlock(stage: String, guardName: String) {
+        registry.makeCounter(name: "rampart_guard_blocks_total", labels: [("stage", stage), ("guard", guardName)],
+                             help: "Requests and responses stopped by an LLM guard, by stage and guard.").increment()
+    }
+
     func commit(records: Int, seconds: Double) {
         registry.makeValueHistogram(name: "rampart_decision_commit_size", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
                                     help: "Decision records written per group commit.").record(Double(records))

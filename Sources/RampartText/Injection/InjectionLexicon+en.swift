@@ -26,9 +26,10 @@ extension InjectionLexicon {
     ROLE_PLAY 0.55 : no|without|free|zero|any ~2 restrictions|limitations|limits|filters|filter|rules|guidelines|ethics|morals|censorship|boundaries|safeguards|constraints|policies
     ROLE_PLAY 0.5 : never ~3 refuse|decline|apologize|apologise|warn
     # System-prompt extraction (guide: leaking of the system prompt, Bing Chat 2023).
-    PROMPT_EXTRACTION 0.8 : reveal|show|print|repeat|output|display|tell|give|leak|dump|write|spell|list|share|recite|disclose|paste|echo|return|provide|copy|translate|summarize|summarise ~4 your|the|initial|original|hidden|secret|system|full|entire|above|first|previous|exact|verbatim ~3 prompt*|instruction*|rules|guidelines|configuration|directives|preamble|setup|message
+    PROMPT_EXTRACTION 0.8 : reveal|show|print|repeat|output|display|tell|give|leak|dump|spell|list|share|recite|disclose|paste|echo|return|provide|copy|translate|summarize|summarise ~4 your|the|initial|original|hidden|secret|system|full|entire|above|first|previous|exact|verbatim ~3 prompt*|instruction*|rules|guidelines|configuration|directives|preamble|setup|message
     PROMPT_EXTRACTION 0.75 : what ~1 is|are|was|were ~2 your ~2 system|initial|original|hidden|secret|first|exact ~1 prompt*|instruction*|rules|message|directives
     PROMPT_EXTRACTION 0.8 : repeat|print|output|copy|echo ~3 words|text|everything|content|all ~2 above|before|preceding|prior
+    PROMPT_EXTRACTION 0.8 : write ~1 out|down|back ~3 your|the|all ~3 system|initial|original|hidden|secret|previous|above ~1 prompt*|instruction*|rules|message
     PROMPT_EXTRACTION 0.6 : starting|beginning|begin|start ~2 with ~2 you ~1 are
     PROMPT_EXTRACTION 0.6 : system ~1 prompt ~4 verbatim|word|exactly|code|block|full
     # Exfiltration through tools, links and images.

@@ -1,0 +1,66 @@
+import Testing
+@testable import RampartText
+
+@Suite struct RedactionTests {
+    @Test(arguments: [
+        ("IP_ADDRESS", "203.0.113.77", "203.0.113.0/24"),
+        ("IP_ADDRESS", "2001:db8:85a3:8d3:1319:8a2e:370:7348", "2001:db8:85a3::/48"),
+        ("IP_ADDRESS", "2001:db8::1", "2001:db8:0::/48"),
+        ("IP_ADDRESS", "::ffff:192.0.2.1", "0:0:0::/48"),
+        ("DATE_OF_BIRTH", "1984-03-07", "1984-03"),
+        ("DATE_OF_BIRTH", "07.03.1984", "1984-03"),
+        ("DATE_OF_BIRTH", "03/07/1984", "1984-03"),
+        ("DATE_OF_BIRTH", "7 March 1984", "1984-03"),
+        ("DATE_OF_BIRTH", "12. Dezember 1990", "1990-12"),
+    ])
+    func generalize(type: String, value: String, expected: String) {
+        #expect(Redactor.generalize(type: type, value: value) == expected)
+    }
+
+    @Test(arguments: [("IP_ADDRESS", "300.1.1.1"), ("IP_ADDRESS", "1::2::3"), ("DATE_OF_BIRTH", "13/45/1984"), ("EMAIL", "a@b.co")])
+    func noCoarserForm(type: String, value: String) {
+        #expect(Redactor.generalize(type: type, value: value) == nil)
+    }
+
+    @Test func placeholdersAreNumberedPerTypeAndRestored() {
+        var vault = RedactionVault()
+        #expect(vault.placeholder(type: "EMAIL", value: "a@x.io") == "<EMAIL_1>")
+        #expect(vault.placeholder(type: "EMAIL", value: "b@x.io") == "<EMAIL_2>")
+        #expect(vault.placeholder(type: "EMAIL", value: "a@x.io") == "<EMAIL_1>")
+        #expect(vault.placeholder(type: "PHONE_NUMBER", value: "+1 202 555 0100") == "<PHONE_NUMBER_1>")
+        #expect(vault.restore("to <EMAIL_2>, cc <EMAIL_1>; <EMAIL_9> and <b>bold</b> <PHONE_NUMBER_1>")
+            == "to b@x.io, cc a@x.io; <EMAIL_9> and <b>bold</b> +1 202 555 0100")
+        // The vault never shows its contents.
+        #expect("\(vault)" == "RedactionVault(3 entries)")
+    }
+
+    @Test func openPlaceholderIsFoundAtTheEnd() {
+        let scalars = Array("see <EMAIL_".unicodeScalars)
+        #expect(RedactionVault.openPlaceholderStart(in: scalars, before: scalars.count) == 4)
+        let closed = Array("see <EMAIL_1> ok".unicodeScalars)
+        #expect(RedactionVault.openPlaceholderStart(in: closed, before: closed.count) == nil)
+        let spaced = Array("a < b".unicodeScalars)
+        #expect(RedactionVault.openPlaceholderStart(in: spaced, before: spaced.count) == nil)
+    }
+
+    @Test func editsUseScalarOffsetsAndSkipOverlaps() {
+        let text = "héllo 👋🏽 wörld"
+        let edits = [TextEdit(start: 0, end: 5, replacement: "X"), TextEdit(start: 2, end: 4, replacement: "Y"),
+                     TextEdit(start: 9, end: 14, replacement: "Z"), TextEdit(start: 40, end: 50, replacement: "!")]
+        #expect(TextEdit.apply(edits, to: text) == "X 👋🏽 Z!")
+    }
+
+    @Test func operatorsOnScannedText() {
+        let text = "Mail jo.doe@example.com, card 4111 1111 1111 1111, from 198.51.100.23."
+        let findings = TextScanner(options: .init(kinds: [.pii])).scan(text)
+        var vault = RedactionVault()
+        func run(_ op: RedactionOperator) -> String {
+            TextEdit.apply(Redactor { _, value in String(value.count) }.edits(for: findings, in: text, vault: &vault) { _ in op }, to: text)
+        }
+        #expect(run(.mask) == "Mail **.***@*******.***, card **** **** **** ****, from ***.**.***.**.")
+        #expect(run(.placeholder) == "Mail <EMAIL_1>, card <CREDIT_CARD_1>, from <IP_ADDRESS_1>.")
+        #expect(run(.pseudonym) == "Mail <EMAIL_18>, card <CREDIT_CARD_19>, from <IP_ADDRESS_13>.")
+        #expect(run(.generalize) == "Mail <EMAIL_1>, card <CREDIT_CARD_1>, from 198.51.100.0/24.")
+        #expect(vault.restore("<EMAIL_18> <CREDIT_CARD_1>") == "jo.doe@example.com 4111 1111 1111 1111")
+    }
+}
