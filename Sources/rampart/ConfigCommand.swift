@@ -96,6 +96,28 @@ extension Rampart.ConfigCommand {
                     if let v = l.tokensPerDay { parts.append("tokens_per_day: \(v)") }
                     lines.append("    limits: { \(parts.joined(separator: ", ")) }")
                 }
+                if let g = r.guards, g.isActive {
+                    lines.append("    guards:")
+                    lines.append("      input:  { injection: \(g.inputInjection.rawValue), pii: \(g.inputPII.rawValue), secrets: \(g.inputSecrets.rawValue), invisible: \(g.inputInvisible.rawValue) }")
+                    lines.append("      output: { pii: \(g.outputPII.rawValue), secrets: \(g.outputSecrets.rawValue), canary: \(g.outputCanary.rawValue) }")
+                    lines.append("      block_response: \(g.blockResponse.rawValue)")
+                    lines.append("      injection_threshold: \(g.injectionThreshold)")
+                    lines.append("      indirect_injection_threshold: \(g.indirectInjectionThreshold)")
+                    lines.append("      pii_min_score: \(g.piiMinScore)")
+                    lines.append("      redaction: \(g.redaction)")
+                    if !g.entities.isEmpty {
+                        lines.append("      entities: { \(g.entities.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")) }")
+                    }
+                    if let env = g.pseudonymKeyEnv {
+                        let set = ProcessInfo.processInfo.environment[env].map { $0.utf8.count >= 32 } ?? false
+                        lines.append("      pseudonym_key_env: \(env)\(set ? "" : "   # NOT SET (or shorter than 32 bytes)")")
+                    }
+                    lines.append("      canary_template: \(JSONValue.quote(g.canaryTemplate))")
+                    lines.append("      stream_window: \(g.streamWindow)")
+                    lines.append("      on_error: \(g.onError.rawValue)")
+                } else {
+                    lines.append("    guards: {}   # none")
+                }
             }
             print(lines.joined(separator: "\n"))
         }

@@ -108,7 +108,20 @@ extension Rampart.Decisions {
                 }
                 lines.append("request:   sha256 \(record.requestSHA256 ?? "-")")
                 lines.append("response:  sha256 \(record.responseSHA256 ?? "-")")
-                lines.append("findings:  \(record.findings.isEmpty ? "none" : record.findings.map { "\($0.guardName):\($0.type)" }.joined(separator: ", "))")
+                if record.findings.isEmpty {
+                    lines.append("findings:  none")
+                } else {
+                    lines.append("findings:  \(record.findings.count)")
+                    for f in record.findings {
+                        var parts = ["\(f.guardName):\(f.type)"]
+                        if let action = f.action { parts.append(action) }
+                        if let location = f.location { parts.append(location) }
+                        if let start = f.start, let end = f.end { parts.append("\(start)..<\(end)") }
+                        if let score = f.score { parts.append(String(format: "score %.2f", score)) }
+                        if let decodedBy = f.decodedBy { parts.append("decoded by \(decodedBy)") }
+                        lines.append("  - " + parts.joined(separator: "  "))
+                    }
+                }
                 print(lines.joined(separator: "\n"))
             }
         }

@@ -44,7 +44,7 @@ def upstream():
 class Gateway:
     """One `rampart serve` process over a config in a temporary folder."""
 
-    def __init__(self, folder: Path, upstream: str, limits: str = "{}", durability: str = "strict", extra_routes: str = ""):
+    def __init__(self, folder: Path, upstream: str, limits: str = "{}", durability: str = "strict", extra_routes: str = "", guards: str = ""):
         self.folder = folder
         self.config = folder / "rampart.yaml"
         self.config.write_text(
@@ -61,6 +61,7 @@ routes:
     upstream_api_key_env: E2E_UPSTREAM_KEY
     timeout_seconds: 10
     limits: {limits}
+{guards}
 {extra_routes}"""
         )
         self.proc = None
