@@ -108,6 +108,11 @@ public struct TextScanner: Sendable {
             NationalIDRecognizer().recognize(t, into: &candidates)
             PhoneNumberRecognizer().recognize(t, into: &candidates)
             dates.recognize(t, into: &candidates)
+            if wanted("PERSON") || wanted("STREET_ADDRESS") {
+                let words = WordTokens(t)
+                if wanted("PERSON") { PersonRecognizer().recognize(t, words: words, into: &candidates) }
+                if wanted("STREET_ADDRESS") { AddressRecognizer().recognize(t, words: words, into: &candidates) }
+            }
         }
         if options.kinds.contains(.secret) {
             secrets.recognize(t, into: &candidates)
@@ -115,7 +120,10 @@ public struct TextScanner: Sendable {
         if options.kinds.contains(.canary) {
             canary.recognize(t, into: &candidates)
         }
-        for candidate in Self.resolveOverlaps(candidates) where candidate.score >= options.minimumScore && wanted(candidate.type) {
+        // Drop weak and unwanted candidates first, so a phone number scored below the threshold cannot shadow the
+        // address it overlaps.
+        candidates.removeAll { $0.score < options.minimumScore || !wanted($0.type) }
+        for candidate in Self.resolveOverlaps(candidates) {
             let range = map(candidate.range)
             findings.append(TextFinding(kind: candidate.kind, type: candidate.type, start: range.lowerBound, end: range.upperBound,
                                         score: candidate.score, decodedBy: decodedBy))

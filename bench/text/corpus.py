@@ -1,6 +1,8 @@
 """A labeled PII corpus, generated reproducibly (seeded) for bench/text: chat-sized messages and long documents
-with e-mails, phone numbers, cards, IBANs, IP addresses, US SSNs and UK NINOs at known offsets, plus
-distractors (order numbers, versions, dates, hashes) that are not PII.
+with e-mails, phone numbers, cards, IBANs, IP addresses, US SSNs and UK NINOs at known offsets, person names and
+street addresses from Faker (en_US, en_GB, de_DE; Faker's own name and street lists, which Rampart's gazetteer does
+not use), plus distractors (order numbers, versions, dates, hashes, capitalized non-names, numbered non-addresses)
+that are not PII.
 
 Usage: python3 bench/text/corpus.py OUT.jsonl [--seed 7] [--messages 4000] [--documents 60]
 Each line: {"id": …, "text": "…", "entities": [{"type": "EMAIL", "start": 3, "end": 20}, …]} (Python str offsets).
@@ -9,6 +11,10 @@ import argparse
 import json
 import random
 import string
+
+from faker import Faker
+
+FAKERS = {locale: Faker(locale) for locale in ("en_US", "en_GB", "de_DE")}
 
 FIRST = ["Anna", "Ben", "Chloé", "Deniz", "Emil", "Fatima", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena", "Mateo", "Nora", "Omar", "Priya"]
 DOMAINS = ["example.com", "mail.example.org", "firma.example.de", "uni.example.ac.uk", "shop.example.fr", "example.co.jp"]
@@ -101,8 +107,21 @@ def email(rnd):
     return f"{name}{rnd.choice(['.', '_', ''])}{rnd.randint(1, 999)}@{rnd.choice(DOMAINS)}"
 
 
-ENTITIES = {"EMAIL": email, "PHONE_NUMBER": phone, "CREDIT_CARD": card, "IBAN_CODE": iban, "IP_ADDRESS": ip, "US_SSN": ssn, "UK_NINO": nino}
+def person(rnd):
+    fake = FAKERS[rnd.choice(list(FAKERS))]
+    return f"{fake.first_name()} {fake.last_name()}"
+
+
+def address(rnd):
+    fake = FAKERS[rnd.choice(list(FAKERS))]
+    return fake.address() if rnd.random() < 0.6 else fake.street_address()
+
+
+ENTITIES = {"PERSON": person, "STREET_ADDRESS": address, "EMAIL": email, "PHONE_NUMBER": phone, "CREDIT_CARD": card, "IBAN_CODE": iban, "IP_ADDRESS": ip, "US_SSN": ssn, "UK_NINO": nino}
 TEMPLATES = {
+    "PERSON": ["Please forward this to {} today.", "{} called about the delivery.", "Meeting with {} on Monday.",
+               "Sehr geehrte Damen und Herren, {} hat angerufen.", "Best regards, {}", "The ticket was opened by {}."],
+    "STREET_ADDRESS": ["Ship it to {} please.", "Our office:\n{}\n", "Lieferadresse: {}.", "She moved to {} last year."],
     "EMAIL": ["Please write to {} about the invoice.", "My address is {}, thanks!", "cc {} on the thread"],
     "PHONE_NUMBER": ["Call me at {} tomorrow.", "Telefon: {}", "You can reach the office on {}."],
     "CREDIT_CARD": ["I paid with card {} last week.", "Kartennummer {} bitte belasten.", "card no. {} expired"],
@@ -113,7 +132,10 @@ TEMPLATES = {
 }
 FILLER = ["The meeting moved to Thursday.", "Order 4512-8871 shipped on 2024-03-12.", "Version 2.14.1 fixes the crash.",
           "Can you summarize the attached report?", "The hash is 9f86d081884c7d659a2feaa0c55ad015.", "Total: 1,234.56 EUR.",
-          "Wir sehen uns um 14:30 Uhr.", "Room 221B, floor 3.", "Ticket #88213 was closed.", "The build took 12:41 minutes."]
+          "Wir sehen uns um 14:30 Uhr.", "Room 221B, floor 3.", "Ticket #88213 was closed.", "The build took 12:41 minutes.",
+          "The Apple Watch Series 9 ships in New York.", "We read Chapter 12 Section 4 again.", "Grand Central Station was busy.",
+          "Will you send the Quarterly Report by Friday?", "The 3 Little Pigs Story is a classic.", "Main Street Bank approved it.",
+          "Die Deutsche Bahn fährt ab Gleis 7.", "Mark the Summer Sale in the calendar."]
 
 
 def message(rnd, count):
@@ -140,6 +162,8 @@ def main():
     parser.add_argument("--documents", type=int, default=60)
     args = parser.parse_args()
     rnd = random.Random(args.seed)
+    for i, fake in enumerate(FAKERS.values()):
+        fake.seed_instance(args.seed + i)
     with open(args.out, "w", encoding="utf-8") as f:
         for i in range(args.messages):
             text, entities = message(rnd, rnd.randint(1, 4))

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 python3 -c "import presidio_analyzer" 2>/dev/null || pip install -q presidio-analyzer
+python3 -c "import faker" 2>/dev/null || pip install -q Faker==40.63.0
 command -v taskset >/dev/null || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
 swift build -c release --product rampart >&2
 BIN=$(swift build -c release --show-bin-path)/rampart

@@ -1,0 +1,129 @@
+"""Generates Sources/RampartText/Recognizers/PersonNames+data.swift: the first-name and surname gazetteers of the
+PERSON recognizer.
+
+Sources (both on PyPI, read from the downloaded archives; pinned):
+- `names==0.3.0` (MIT): the 1990 US Census name files (public domain data) — every first name (5,494) and the
+  most common surnames (top 15,000 of 88,799, ≈ 75 % of the population by frequency).
+- `gender-guesser==0.4.0`: Jörg Michael's `nam_dict.txt` (GNU FDL 1.2), first names of 50+ countries with a
+  frequency class per country — every name of class ≥ 1 (all of them) (international coverage: German, French,
+  Spanish, Turkish, Arabic, Indian, Chinese, …).
+
+Words that are far more often something else ("will", "may", "mark", "grant", "bill", "rose", …) stay in the
+gazetteer but are listed in `ambiguous`, so they need a surname or a context word to count.
+
+Usage: python3 scripts/data/names.py   (downloads with `pip download --no-deps` into a temporary folder)
+The corpus bench/text uses Faker's own name lists, so the gazetteer and the evaluation text come from
+different sources.
+"""
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "Sources/RampartText/Recognizers/PersonNames+data.swift"
+SURNAMES = 15000
+MIN_CLASS = 1  # nam_dict frequency class (1 = rare … 13 = very common) a name needs in at least one country
+
+# Function words and greetings some name lists contain: never first names here.
+NEVER = set("""hi hey hello dear thanks regards the and but for not you all any can her was one our out day get has
+him his how man now old see two way who boy did its let put say she too use my me we us your their this that these
+those with from into over under about after before new old big per via yes no""".split())
+
+AMBIGUOUS = """will may mark grant bill rose june april august art page hope joy faith grace summer dawn eve ray sky
+rich chase max miles long young king bell lane hill wood stone case price cash early best love field ford gay hunt
+guy pat sue carol jack frank don ken bob dick van lee so an al ed mo jo de la le du von ben sam tom tim jim kim
+ann jan dee lou ali sun rain river storm star penny ginny holly ivy iris lily daisy violet jasmine autumn winter
+major judge bishop baker cook carter hunter mason miller porter taylor turner walker white black brown green gray
+grey young new north south east west street hall church park rock wolf fox bird swan lord duke earl prince
+china jersey paris london berlin sydney chelsea dallas austin denver phoenix jordan georgia virginia carolina
+florida india kenya asia africa america europe""".split()
+
+
+def download(spec, folder):
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", folder, spec], check=True)
+
+
+def census(folder):
+    archive = next(Path(folder).glob("names-0.3.0.tar.gz"))
+    first, last = set(), []
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            name = Path(member.name).name
+            if not name.startswith("dist."):
+                continue
+            rows = tar.extractfile(member).read().decode("ascii").splitlines()
+            words = [row.split()[0].lower() for row in rows if row.strip()]
+            if name == "dist.all.last":
+                last = words[:SURNAMES]
+            else:
+                first.update(words)
+    return first, last
+
+
+def international(folder):
+    wheel = next(Path(folder).glob("gender_guesser-0.4.0-*.whl"))
+    # UTF-8 text in fixed byte columns: the name in bytes 3–28, one frequency class per country from byte 30.
+    data = zipfile.ZipFile(wheel).read("gender_guesser/data/nam_dict.txt")
+    names = set()
+    for line in data.split(b"\n"):
+        if not line or line.startswith(b"#") or len(line) < 31:
+            continue
+        try:
+            name = line[3:29].decode("utf-8").strip()
+        except UnicodeDecodeError:
+            continue
+        if not name or any(c in name for c in "<>+ -'"):
+            continue
+        classes = [int(c, 16) for c in line[30:85].decode("ascii", "replace") if c in "0123456789ABCDEFabcdef"]
+        if classes and max(classes) >= MIN_CLASS and name.isalpha():
+            names.add(name.lower())
+    return names
+
+
+def swift_lines(words):
+    words = sorted(words)
+    lines, line = [], []
+    for word in words:
+        line.append(word)
+        if sum(len(w) + 1 for w in line) > 110:
+            lines.append(" ".join(line))
+            line = []
+    if line:
+        lines.append(" ".join(line))
+    return "\n".join(lines)
+
+
+def main():
+    with tempfile.TemporaryDirectory() as folder:
+        download("names==0.3.0", folder)
+        download("gender-guesser==0.4.0", folder)
+        first, last = census(folder)
+        first |= international(folder)
+    first = {w for w in first if len(w) >= 2 and w not in NEVER}
+    last = [w for w in last if len(w) >= 2]
+    OUT.write_text(f"""// Generated by scripts/data/names.py — do not edit by hand.
+// First names: 1990 US Census (via PyPI `names==0.3.0`, MIT) and nam_dict.txt (via `gender-guesser==0.4.0`, GNU FDL 1.2).
+// Surnames: the {SURNAMES:,} most common of the 1990 US Census. Lower-case, space-separated.
+
+extension PersonRecognizer {{
+    static let firstNameData = \"\"\"
+{swift_lines(first)}
+\"\"\"
+
+    static let surnameData = \"\"\"
+{swift_lines(set(last))}
+\"\"\"
+
+    static let ambiguousData = \"\"\"
+{swift_lines(set(AMBIGUOUS))}
+\"\"\"
+}}
+""")
+    print(f"{len(first):,} first names, {len(set(last)):,} surnames, {len(set(AMBIGUOUS))} ambiguous -> {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
