@@ -131,7 +131,7 @@ import Testing
     @Test func benignTextWithTriggerWordsPasses() async throws {
         try await GatewayHarness.run(routes: Self.full) { h in
             for text in ["Can you ignore the typos in my essay and summarize it?", "Act as a tour guide for Lisbon, please.",
-                         "How do I write a good system prompt for a support bot?"] {
+                         "Our system prompt review is on Tuesday; please bring the notes."] {
                 let reply = try await h.send(.POST, "/v1/chat/completions", body: Self.user(text))
                 #expect(Self.content(reply) == "echo: " + text, "\(text)")
             }

@@ -4,8 +4,12 @@
 /// Two kinds of evidence, each with a weight: phrase patterns from `InjectionLexicon` (instruction override,
 /// persona switch, system-prompt extraction, exfiltration requests — English and German), and structure that
 /// breaks the prompt's format (chat-template tokens such as `<|im_start|>`, fake `system:` turns, closing
-/// tags, markdown images whose URL carries data). The text's score is a noisy-OR over the strongest piece of
-/// evidence per category. Encoded and smuggled variants reach it through `TextScanner`'s decode-and-rescan.
+/// tags, markdown images whose URL carries data). The lexicon's score is a noisy-OR over the strongest piece of
+/// evidence per category. A learned model (`InjectionModel`, hashed word n-grams, trained on data the evaluation
+/// set never saw) scores the text too; its score is mapped so that its ≤ 1 %-false-positive operating point from
+/// training becomes 0.5, and reported as `INJECTION_CLASSIFIER` evidence over its strongest window. The text's
+/// score is the larger of the two. Encoded and smuggled variants reach both through `TextScanner`'s
+/// decode-and-rescan.
 ///
 /// ```swift
 /// let verdict = InjectionDetector().detect(NormalizedText("Ignore all previous instructions.").utf8)
@@ -25,13 +29,21 @@ public struct InjectionDetector: Sendable {
     }
 
     let lexicon: InjectionLexicon
+    let model: InjectionModel?
 
-    init(lexicon: InjectionLexicon = .builtIn) {
+    init(lexicon: InjectionLexicon = .builtIn, model: InjectionModel? = .shared) {
         self.lexicon = lexicon
+        self.model = model
     }
 
     public init() {
         self.init(lexicon: .builtIn)
+    }
+
+    /// The model's probability mapped piecewise-linearly so that its training operating point lands on 0.5.
+    static func calibrated(_ p: Double) -> Double {
+        let t = InjectionModel.operatingThreshold
+        return p >= t ? 0.5 + 0.5 * (p - t) / (1 - t) : 0.5 * p / t
     }
 
     /// Scores normalized UTF-8 text.
@@ -39,10 +51,17 @@ public struct InjectionDetector: Sendable {
         var evidence: [Evidence] = []
         phrases(t, into: &evidence)
         structure(t, into: &evidence)
+        var learned = 0.0
+        if let model {
+            let verdict = model.score(t)
+            learned = Self.calibrated(verdict.score)
+            // Below 0.35 (short everyday text scores about 0.25) the model has nothing to say worth a span.
+            if learned >= 0.35 { evidence.append(Evidence(category: "INJECTION_CLASSIFIER", weight: learned, range: verdict.range)) }
+        }
         guard !evidence.isEmpty else { return Verdict(score: 0, evidence: []) }
         var strongest: [String: Double] = [:]
-        for e in evidence { strongest[e.category] = max(strongest[e.category] ?? 0, e.weight) }
-        let score = 1 - strongest.values.reduce(1) { $0 * (1 - $1) }
+        for e in evidence where e.category != "INJECTION_CLASSIFIER" { strongest[e.category] = max(strongest[e.category] ?? 0, e.weight) }
+        let score = max(learned, 1 - strongest.values.reduce(1) { $0 * (1 - $1) })
         evidence.sort { ($0.range.lowerBound, -$0.weight) < ($1.range.lowerBound, -$1.weight) }
         // Overlapping evidence of one category is one piece of evidence.
         var merged: [Evidence] = []
