@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Text-scanner benchmark (issue 3): Rampart's PII recognizers beside Presidio's on one generated, labeled corpus.
+# Text-scanner benchmark (issue 3): Rampart's PII recognizers beside Presidio's on one generated, labeled corpus,
+# then the throughput of every scanner on one core (bench/text/scanners.py).
 # Usage: bench/text/run.sh   (installs presidio-analyzer from PyPI if missing; release build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,5 +12,8 @@ BIN=$(swift build -c release --show-bin-path)/rampart
 WORK=$(mktemp -d /tmp/rampart-text-bench.XXXXXX)
 python3 bench/text/corpus.py "$WORK/corpus.jsonl" --seed 7
 mkdir -p bench/results
-python3 bench/text/compare_presidio.py "$WORK/corpus.jsonl" "$BIN" > "bench/results/text-$(date -u +%Y%m%dT%H%M%SZ).json"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+python3 bench/text/compare_presidio.py "$WORK/corpus.jsonl" "$BIN" > "bench/results/text-$STAMP.json"
+# Every scanner alone and the full guard set, on the PII corpus and on the injection evaluation set.
+python3 bench/text/scanners.py "$BIN" "$WORK/corpus.jsonl" data/injection/eval.jsonl > "bench/results/text-scanners-$STAMP.json"
 rm -rf "$WORK"

@@ -26,59 +26,77 @@ struct InjectionModel: Sendable {
     }
 
     /// The model's score for normalized UTF-8 bytes (NFKC, invisible characters removed: `NormalizedText`).
+    ///
+    /// Each word is hashed once (its unigram bucket and the bucket of the bigram it starts), then every window
+    /// sums the distinct buckets of its slice: linear in the text, with windows overlapping by half.
     func score(_ t: [UInt8]) -> Verdict {
-        // Words: byte ranges.
         var starts: [Int] = []
         var ends: [Int] = []
+        var unigrams: [Int32] = []
+        var prefixes: [UInt32] = []  // FNV state after "b" + word + " "
         var i = 0
         let n = t.count
+        let dimension = UInt32(Self.dimension)
         while i < n {
             let b = t[i]
             guard ASCII.isAlnum(b) || b >= 0x80 else { i += 1; continue }
             let start = i
             while i < n, ASCII.isAlnum(t[i]) || t[i] >= 0x80 { i += 1 }
+            var unigram = Self.uSeed
+            var prefix = Self.bSeed
+            for j in start..<min(i, start + 40) {
+                let c = ASCII.lower(t[j])
+                unigram = Self.fnv(unigram, c)
+                prefix = Self.fnv(prefix, c)
+            }
             starts.append(start)
             ends.append(i)
+            unigrams.append(Int32(unigram % dimension))
+            prefixes.append(Self.fnv(prefix, UInt8(ascii: " ")))
         }
         let count = starts.count
-        guard count > 0 else { return Verdict(score: window(t, starts, ends, 0..<0), range: 0..<0) }
+        // Bigram bucket k: the prefix of word k continued with the bytes of word k + 1.
+        var bigrams = [Int32](repeating: 0, count: max(0, count - 1))
+        for k in 0..<max(0, count - 1) {
+            var h = prefixes[k]
+            for j in starts[k + 1]..<min(ends[k + 1], starts[k + 1] + 40) { h = Self.fnv(h, ASCII.lower(t[j])) }
+            bigrams[k] = Int32(h % dimension)
+        }
+        guard count > 0 else { return Verdict(score: window([]), range: 0..<0) }
         var best = Verdict(score: -1, range: 0..<0)
+        var buckets: [Int32] = []
+        buckets.reserveCapacity(2 * Self.windowTokens)
         var from = 0
         repeat {
-            let range = from..<min(count, from + Self.windowTokens)
-            let p = window(t, starts, ends, range)
-            if p > best.score { best = Verdict(score: p, range: starts[range.lowerBound]..<ends[range.upperBound - 1]) }
+            let to = min(count, from + Self.windowTokens)
+            buckets.removeAll(keepingCapacity: true)
+            buckets.append(contentsOf: unigrams[from..<to])
+            if to - from > 1 { buckets.append(contentsOf: bigrams[from..<(to - 1)]) }
+            let p = window(buckets)
+            if p > best.score { best = Verdict(score: p, range: starts[from]..<ends[to - 1]) }
             from += Self.windowStride
         } while from < max(1, count - Self.windowStride)
         return best
     }
 
-    private func window(_ t: [UInt8], _ starts: [Int], _ ends: [Int], _ words: Range<Int>) -> Double {
-        var buckets = Set<Int>()
-        buckets.reserveCapacity(words.count * 2)
-        var previous: UInt32?  // hash state of "b" + previous word + " "
-        for k in words {
-            let end = min(ends[k], starts[k] + 40)
-            var unigram: UInt32 = 0x811C9DC5
-            unigram = Self.fnv(unigram, UInt8(ascii: "u"))
-            var bigram = previous
-            for j in starts[k]..<end {
-                let b = ASCII.lower(t[j])
-                unigram = Self.fnv(unigram, b)
-                if let state = bigram { bigram = Self.fnv(state, b) }
-            }
-            buckets.insert(Int(unigram % UInt32(Self.dimension)))
-            if let bigram { buckets.insert(Int(bigram % UInt32(Self.dimension))) }
-            // Start the next bigram: "b" + this word + " ".
-            var state: UInt32 = Self.fnv(0x811C9DC5, UInt8(ascii: "b"))
-            for j in starts[k]..<end { state = Self.fnv(state, ASCII.lower(t[j])) }
-            previous = Self.fnv(state, UInt8(ascii: " "))
-        }
+    /// A window's probability from its (not yet distinct) buckets.
+    private func window(_ buckets: [Int32]) -> Double {
+        var sorted = buckets
+        sorted.sort()
         var sum = 0
-        for bucket in buckets { sum += Int(weights[bucket]) }
-        let z = Self.bias + Self.scale * Double(sum) / Double(max(1, buckets.count)).squareRoot()
+        var distinct = 0
+        var last: Int32 = -1
+        for bucket in sorted where bucket != last {
+            sum += Int(weights[Int(bucket)])
+            distinct += 1
+            last = bucket
+        }
+        let z = Self.bias + Self.scale * Double(sum) / Double(max(1, distinct)).squareRoot()
         return 1 / (1 + exp(-z))
     }
+
+    static let uSeed = fnv(0x811C9DC5, UInt8(ascii: "u"))
+    static let bSeed = fnv(0x811C9DC5, UInt8(ascii: "b"))
 
     @inline(__always) static func fnv(_ h: UInt32, _ b: UInt8) -> UInt32 {
         (h ^ UInt32(b)) &* 0x01000193

@@ -93,8 +93,9 @@ struct IPAddressRecognizer: Sendable {
         }
         guard colons >= 2, groups <= 8, compressed ? groups <= 7 : groups == 8 else { return nil }
         guard end >= t.count || !(ASCII.isAlnum(t[end]) || t[end] == UInt8(ascii: ":")) || t[end - 1] == UInt8(ascii: ":") else { return nil }
-        // A bare "::" is punctuation, not an address.
-        guard groups > 0 else { return nil }
+        // A bare "::" is punctuation, not an address; "::1" or "::60" (one group after "::") is loopback or, far more
+        // often, text such as uuencoded data or C++ scopes — not an address about anyone.
+        guard groups >= 2 else { return nil }
         return end
     }
 }
