@@ -64,6 +64,14 @@ import Testing
         #expect(found(text).filter { $0.0 == "STREET_ADDRESS" }.isEmpty, "\(text): \(found(text))")
     }
 
+    /// A right single quote where a word would start crashed the word splitter (found by garak through the gateway).
+    @Test func quotesWhereWordsStart() {
+        for text in ["\u{2019}Tis John Smith\u{2019}s", "rock \u{2019}n\u{2019} roll", "\u{2019}", "a \u{2019}\u{2019}\u{2019} b", "O\u{2019}Brien"] {
+            _ = found(text)
+        }
+        #expect(found("\u{2019}Tis John Smith\u{2019}s car").map(\.1) == ["John Smith"])
+    }
+
     @Test func addressWinsOverTheNameInIt() {
         let text = "Ship to 12 Jordan Lane, Springfield, IL 62704."
         #expect(found(text).map(\.0) == ["STREET_ADDRESS"])

@@ -20,6 +20,11 @@ struct WordTokens {
 
     let words: [Word]
 
+    /// `s` ending a word right after an apostrophe: the possessive, not part of the name (`Smith's`).
+    static func isPossessive(_ t: [UInt8], _ i: Int) -> Bool {
+        (t[i] | 0x20) == UInt8(ascii: "s") && (i + 1 >= t.count || !(ASCII.isAlnum(t[i + 1]) || t[i + 1] >= 0x80))
+    }
+
     /// Words of `t`, at most `limit` of them (a bound on work for huge inputs is the caller's choice).
     init(_ t: [UInt8]) {
         var out: [Word] = []
@@ -35,18 +40,21 @@ struct WordTokens {
                     if b >= 0x80 {
                         // Stop at a right single quote (U+2019, E2 80 99) unless a letter follows.
                         if b == 0xE2, i + 2 < n, t[i + 1] == 0x80, t[i + 2] == 0x99 {
-                            if i + 3 < n, ASCII.isAlpha(t[i + 3]) { i += 3; continue }
+                            if i > start, i + 3 < n, ASCII.isAlpha(t[i + 3]), !Self.isPossessive(t, i + 3) { i += 3; continue }
                             break
                         }
                         ascii = false
                     }
                     i += 1
-                } else if (b == UInt8(ascii: "'") || b == UInt8(ascii: "-")), i + 1 < n, i > start, ASCII.isAlnum(t[i + 1]) || t[i + 1] >= 0xC0 {
+                } else if (b == UInt8(ascii: "'") || b == UInt8(ascii: "-")), i + 1 < n, i > start, ASCII.isAlnum(t[i + 1]) || t[i + 1] >= 0xC0,
+                          b == UInt8(ascii: "-") || !Self.isPossessive(t, i + 1) {
                     i += 1
                 } else {
                     break
                 }
             }
+            // A right single quote that starts no word (`’Tis`, `’n’`) is punctuation: step over it.
+            guard i > start else { i += 1; continue }
             let bytes = t[start..<i]
             let lower: String
             let firstUpper: Bool
