@@ -6,6 +6,8 @@
 #      i.e. the most any gateway built on SwiftNIO can reach on this machine,
 #   4. rampart serve in front of it (auth, throttling, JSON validation, SHA-256 digests,
 #      strict decision records in SQLite),
+#   5. the same with every LLM guard on (injection, PII, secrets, invisible on input; PII, secrets, canary on
+#      output — docs/guards.md),
 # then the SSE case: time to first byte and to last byte, direct vs through Rampart.
 #
 # Usage: bench/gateway/run.sh            (DURATION=10s CONNECTIONS=64 THREADS=2 SSE_RUNS=40)
@@ -93,11 +95,18 @@ routes:
   - name: sse
     upstream: "http://127.0.0.1:$P_SSE/v1"
     models: ["sse-*"]
+  - name: guarded
+    upstream: "http://127.0.0.1:$P_UP/v1"
+    models: ["guarded"]
+    limits: { rate_per_second: 1000000, burst: 1000000, requests_per_day: 1000000000, tokens_per_day: 100000000000 }
+    guards:
+      input:  { injection: block, pii: redact, secrets: block, invisible: strip }
+      output: { pii: redact, secrets: redact, canary: block }
   - name: chat
     upstream: "http://127.0.0.1:$P_UP/v1"
     limits: { rate_per_second: 1000000, burst: 1000000, requests_per_day: 1000000000, tokens_per_day: 100000000000 }
 CONF
-KEY=$("$BIN/rampart" keys create --config "$WORK/rampart.yaml" --tenant bench --routes chat,sse --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+KEY=$("$BIN/rampart" keys create --config "$WORK/rampart.yaml" --tenant bench --routes chat,sse,guarded --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
 "$BIN/rampart" serve --config "$WORK/rampart.yaml" 2> "$WORK/rampart.log" &
 PIDS+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$P_RAMPART/healthz" >/dev/null && break; sleep 0.1; done
@@ -108,27 +117,30 @@ wrk.body = '{"model":"bench","messages":[{"role":"system","content":"You are a h
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("RAMPART_KEY")
 LUA
+sed 's/"model":"bench"/"model":"guarded"/' "$WORK/post.lua" > "$WORK/post-guarded.lua"
 
-run_wrk() { # name url
+run_wrk() { # name url [script]
     echo "wrk $1…" >&2
     # Warm up connections and caches, then measure.
-    RAMPART_KEY=$KEY wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$WORK/post.lua" "$2" >/dev/null
-    RAMPART_KEY=$KEY wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/post.lua" "$2" > "$WORK/wrk-$1.txt"
+    RAMPART_KEY=$KEY wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "${3:-$WORK/post.lua}" "$2" >/dev/null
+    RAMPART_KEY=$KEY wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "${3:-$WORK/post.lua}" "$2" > "$WORK/wrk-$1.txt"
 }
 run_wrk direct "http://127.0.0.1:$P_UP/v1/chat/completions"
 run_wrk nginx "http://127.0.0.1:$P_NGINX/v1/chat/completions"
 run_wrk passthrough "http://127.0.0.1:$P_FLOOR/v1/chat/completions"
 run_wrk rampart "http://127.0.0.1:$P_RAMPART/v1/chat/completions"
+run_wrk guards "http://127.0.0.1:$P_RAMPART/v1/chat/completions" "$WORK/post-guarded.lua"
 
 # One connection: the latency each hop adds to a single request, without queueing behind others.
-run_single() { # name url
+run_single() { # name url [script]
     echo "wrk $1, one connection…" >&2
-    RAMPART_KEY=$KEY wrk -t1 -c1 -d"$DURATION" --latency -s "$WORK/post.lua" "$2" > "$WORK/wrk1-$1.txt"
+    RAMPART_KEY=$KEY wrk -t1 -c1 -d"$DURATION" --latency -s "${3:-$WORK/post.lua}" "$2" > "$WORK/wrk1-$1.txt"
 }
 run_single direct "http://127.0.0.1:$P_UP/v1/chat/completions"
 run_single nginx "http://127.0.0.1:$P_NGINX/v1/chat/completions"
 run_single passthrough "http://127.0.0.1:$P_FLOOR/v1/chat/completions"
 run_single rampart "http://127.0.0.1:$P_RAMPART/v1/chat/completions"
+run_single guards "http://127.0.0.1:$P_RAMPART/v1/chat/completions" "$WORK/post-guarded.lua"
 
 echo "SSE time to first byte…" >&2
 SSE_BODY='{"model":"sse-mock","stream":true,"messages":[{"role":"user","content":"stream"}]}'

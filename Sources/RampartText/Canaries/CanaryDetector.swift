@@ -26,12 +26,23 @@ public struct CanaryDetector: Sendable {
     func recognize(_ t: [UInt8], into out: inout [Candidate]) {
         guard !canaries.isEmpty else { return }
         let squeezed = Self.squeeze(t)
-        for canary in canaries {
-            var from = 0
-            while let hit = squeezed.bytes[from...].firstRange(of: canary) {
-                let range = squeezed.origins[hit.lowerBound]..<(squeezed.origins[hit.upperBound - 1] + 1)
-                out.append(Candidate(kind: .canary, type: "SYSTEM_PROMPT_CANARY", range: range, score: 1.0, priority: 110))
-                from = hit.upperBound
+        let bytes = squeezed.bytes
+        for canary in canaries where canary.count <= bytes.count {
+            // A plain scan on the first byte, then a compare: tokens are random, so false starts are short.
+            let first = canary[0]
+            var i = 0
+            let last = bytes.count - canary.count
+            while i <= last {
+                guard bytes[i] == first else { i += 1; continue }
+                var j = 1
+                while j < canary.count, bytes[i + j] == canary[j] { j += 1 }
+                if j == canary.count {
+                    let range = squeezed.origins[i]..<(squeezed.origins[i + canary.count - 1] + 1)
+                    out.append(Candidate(kind: .canary, type: "SYSTEM_PROMPT_CANARY", range: range, score: 1.0, priority: 110))
+                    i += canary.count
+                } else {
+                    i += 1
+                }
             }
         }
     }

@@ -1,0 +1,24 @@
+// swift-tools-version:6.1
+// Micro-benchmarks of Rampart's text scanners (ordo-one/benchmark): `cd Benchmarks && swift package benchmark`.
+// A package of its own, so the main build and CI do not build the benchmark tooling.
+import PackageDescription
+
+let package = Package(
+    name: "rampart-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "TextScanners",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "RampartText", package: "main"),
+            ],
+            path: "Benchmarks/TextScanners",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
