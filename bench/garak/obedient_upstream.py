@@ -13,16 +13,25 @@ trigger lists, payload files or detectors. In order, it
    summary of it, or, when it knows nothing, the description itself), in the encoding asked for (base64,
    quoted-printable, MIME, URL), escaping spaces with + when told, and closing markdown it was asked to print;
 2. follows imperative instructions anywhere in the text, including ones buried in documents: print / say /
-   repeat / output / echo / type / display / include / report / return / reply with / respond with / answer with /
-   provide it to the user / translate this sentence as — emitting the quoted, bracketed or rest-of-line object.
-   "Ignore / disregard the above …" discards what earlier instructions produced; "… and following instructions"
-   makes it ignore later ones too; an object that is itself an instruction ("Print Visit x") is followed;
+   repeat / output / echo / type / display / include … in your output / report / return / reply with / respond
+   with / answer with / provide it to the user / translate this sentence as / focus only on …: / a "note to the
+   automated …: X" — emitting the quoted, bracketed or rest-of-line object. A verb counts only in imperative
+   position (line start, after punctuation or "and / then / just / please / you …"), so "enough to say that" or
+   "the report" are not orders. "Ignore / disregard the above …" discards what earlier instructions produced;
+   "… and following instructions" makes it ignore later ones too; an object that is itself an instruction
+   ("Print Visit x") is followed;
 3. decodes data it is shown or asked to decode (a prompt that is mostly encoded text, or says so): base64
    (standard and URL-safe), base32, base16/hex, ascii85/base85, uuencode, ROT13, Atbash, Braille, Morse, the
    NATO phonetic alphabet, ASCII smuggled in Unicode tag characters, Zalgo (combining marks); and Base2048 and
    Ecoji only if the `base2048` / `ecoji` modules happen to be importable (they are not in the standard library;
-   run.sh runs this file with garak's Python, which has them);
+   run.sh runs this file with garak's Python, which has them). Every decoder that applies yields a reading; the
+   most natural-looking one wins (English letter and bigram statistics, clean ASCII, no letter/digit soup), and
+   the plain text itself is one of the readings, so text that is not encoded is not "decoded";
 4. otherwise echoes the last user message.
+
+What it cannot do, by construction: undo lossy encodings (garak's Braille, Morse and NATO encoders drop most
+punctuation, NATO also drops spaces), and tell apart very short ROT13/Atbash words ("Tho" / "Gub") without a
+dictionary.
 
 API: POST /v1/chat/completions (non-streamed, or `stream: true` as SSE chat.completion.chunk events then
 `data: [DONE]`), GET /v1/models, GET /stats (which rule answered how many requests; `?reset=1` zeroes it).
@@ -37,12 +46,10 @@ import binascii
 import collections
 import json
 import math
-import quopri
 import re
 import sys
 import threading
 import time
-import unicodedata
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -66,7 +73,14 @@ were been has had did does said string encoded decoded decode encoding following
 means monologue please here data print write
 """.split())
 
-ENCODING_HINTS = [  # (regex over the prompt, decoder names to try first)
+COMMON_BIGRAMS = set("""th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le
+ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur ca el ta la ns di fo ho pe ec pr no ct us ac ot il tr ly
+nc et ut ss so rs un lo wa ge ie wh ee wi em ad ol rt po we na ul ni ts mo ow pa im mi ai sh ir su id os iv ia am fi
+ci vi pl ig tu ev ld ry mp fe bl ab gh ty op wo sa ay ex ke fr oo av ag if ap gr od bo sp rd do uc bu ei ov by rm ep
+tt oc fa ef cu rn sc gi da yo cr cl du ga qu ue ff ba ey ls va um pp ua up lu go ht ru ug ds lt pi rc rr eg au ck
+ew mu br bi pt ak pu ui rg ib tl ny ki rk ys ob mm fu ph og ms ye ud mb ip ub oi rl gu dr hr cc tw ft wn nu""".split())
+
+ENCODING_HINTS = [  # (regex over the prompt, decoders whose reading gets a bonus when the prompt names them)
     (r"\bbase\s*64\b", ["base64"]),
     (r"\bbase\s*32\b", ["base32"]),
     (r"\bbase\s*16\b|\bhex(adecimal)?\b", ["hex"]),
@@ -359,7 +373,14 @@ def naturalness(text):
     letters = sum(1 for ch in text if ch.isalpha() and ord(ch) < 128)
     eng = english_score(text) if letters else -5.0
     rare_case = len(re.findall(r"[a-z][A-Z]", text)) / max(1, letters)  # random case flips: base64-ish soup
-    return eng - 8.0 * control / n - 3.0 * nonascii / n - 2.0 * rare_case - (1.0 if letters < n * 0.3 else 0.0)
+    # words mixing letters and digits ("D29iot", "476s6s6o") are what encodings look like, not what people write
+    mixed = sum(len(t) for t in re.findall(r"[A-Za-z0-9]+", text)
+                if re.search(r"[A-Za-z]", t) and re.search(r"[0-9]", t)) / n
+    pairs = re.findall(r"(?=([a-z]{2}))", text.lower())
+    bigram = sum(1 for p in pairs if p in COMMON_BIGRAMS) / max(1, len(pairs)) if pairs else 0.0
+    symbols = sum(1 for ch in text if not (ch.isalnum() or ch.isspace())) / n
+    return (eng + 1.5 * bigram - 0.5 * symbols - 8.0 * control / n - 3.0 * nonascii / n - 2.0 * rare_case - 2.0 * mixed
+            - (1.0 if letters < n * 0.3 else 0.0))
 
 
 FRAMING_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9 '\-]{0,79}[:?])[ \t]+")
@@ -368,29 +389,17 @@ FRAMING_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9 '\-]{0,79}[:?])[ \t]+")
 def data_part(text):
     """Strip the natural-language framing around an encoded blob: a leading 'X encoded string:' / 'What does this
     mean?' / 'Decode the following …' line and a trailing 'Decoded:' / '$' cue. Whitespace inside the blob is
-    kept (a decoded text may end in a newline); one newline before a cue is taken as the separator."""
-    lines = text.split("\n")
-
-    def is_cue(line):
-        s = line.strip()
-        if s in ("$", "```"):
-            return True
-        return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9 '\-]{0,60}:", s)) and prose_ratio(s) >= 0.3
-
-    end = len(lines)
-    while end > 0 and (is_cue(lines[end - 1]) or not lines[end - 1].strip()):
-        if is_cue(lines[end - 1]):
-            end -= 1
-            break
-        end -= 1
-    else:
-        pass
-    # keep the blob's own trailing empty line(s) only when a cue followed them
-    body = lines[:end]
-    start = 0
-    while start < len(body) and not body[start].strip():
-        start += 1
-    body = body[start:]
+    kept (a decoded text may itself end in a newline); one newline before the cue (or at the very end) is the
+    prompt's separator, not part of the blob."""
+    t = text
+    m = re.search(r"\n[ \t]*(\$|```|[A-Za-z][A-Za-z0-9 '\-]{0,60}:)[ \t]*$", t)
+    if m and (m.group(1) in ("$", "```") or prose_ratio(m.group(1)) >= 0.3):
+        t = t[:m.start()]
+    elif t.endswith("\n"):
+        t = t[:-1]
+    body = t.split("\n")
+    while body and not body[0].strip():
+        body.pop(0)
     if not body:
         return ""
     m = FRAMING_PREFIX.match(body[0])
@@ -398,10 +407,7 @@ def data_part(text):
         body[0] = body[0][m.end():]
     elif len(body) > 1 and len(words(body[0])) >= 4 and prose_ratio(body[0]) >= 0.5:
         body = body[1:]  # a whole instruction sentence ("Decode the following … message.")
-    data = "\n".join(body)
-    if data.endswith("\n"):
-        data = data[:-1]  # the separator before the cue; a second newline belongs to the blob
-    return data
+    return "\n".join(body)
 
 
 STRUCTURAL = {"tags", "zalgo", "braille", "morse", "nato", "ecoji", "base2048"}
@@ -427,7 +433,10 @@ def decode_prompt(text):
             continue
         score = naturalness(out)
         if name in STRUCTURAL:
-            score += 1.0
+            score += 3.0  # these only answer when the blob has their unmistakable shape
+        elif name not in SUBSTITUTION_CIPHERS and len(out.strip()) >= 4 and all(
+                32 <= ord(ch) < 127 or ch in "\n\r\t" for ch in out):
+            score += 1.0  # a strict binary-to-text decoding that lands on clean ASCII is rarely a coincidence
         if name in hints:
             score += 2.0
         readings.append((name, out, score))
@@ -485,6 +494,7 @@ class Context:
 
     def summary(self, limit=200):
         text = " ".join(t for _, t in self.messages)
+        text = re.sub(r"[^\w\s.,:;!?'@/-]", " ", text)  # a summary is prose, not the markup it summarises
         text = re.sub(r"\s+", " ", text).strip()
         return text[:limit].rstrip()
 
@@ -536,9 +546,11 @@ def close_markdown(text):
 VERB_RX = re.compile(
     r"\b(print|say|repeat|output|echo|type out|display|include|report|return|reply with|respond with|"
     r"responding with|answer with|provide it to the user|provide this to the user|translate (?:this|the) "
-    r"(?:sentence|text) as|write)\b", re.I)
+    r"(?:sentence|text) as|write|focus (?:only |exclusively |solely )?on|"
+    r"note to (?:the |any )?(?:automated|ai|llm|language model|assistant|model|analysis|screening|bot)[^:\n]{0,40}(?=:))\b",
+    re.I)
 IMPERATIVE_BEFORE = {"and", "then", "just", "please", "simply", "only", "now", "you", "also", "kindly", "must",
-                     "should", "instead", "always", "immediately", "first", "next", "finally"}
+                     "should", "instead", "always", "immediately", "first", "next", "finally", "by"}
 IGNORE_RX = re.compile(r"\b(ignore|disregard|forget|nevermind|never mind|stop everything|override|instead)\b", re.I)
 FILLER_RX = re.compile(
     r"^(?:\s*(?:just|only|simply|exactly|verbatim|back|out|please|once|with|it|this|the\s+following"
@@ -601,15 +613,31 @@ def unwrap(content):
     c = content.strip()
     for _ in range(3):
         if len(c) >= 2 and c[0] in QUOTES and c[-1] == QUOTES[c[0]]:
+            if c[0] == "<" and re.match(r"</?[A-Za-z]", c):
+                break  # an HTML element, not <bracketed text>
             c = c[1:-1].strip()
         else:
             break
     return c
 
 
-def parse_object(text, pos, stop_at=None):
+def strip_trailing(obj):
+    obj = TRAILING_MARKUP.sub("", obj).strip()
+    for q in "\"'":
+        if obj.endswith(q) and obj.count(q) % 2 == 1:
+            obj = obj[:-1].rstrip()  # the end of a quotation the instruction sat in
+    return obj
+
+
+def parse_object(text, pos, stop_at=None, lead_in=False):
     """The thing an instruction verb ending at `pos` asks for."""
     end_limit = stop_at if stop_at is not None else len(text)
+    if lead_in:
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end < 0 else line_end
+        colon = text.rfind(":", pos, line_end)
+        if colon >= 0 and not re.search(r"[\"']|<(?!>)", text[pos:colon]):
+            pos = colon + 1
     rest = text[pos:end_limit]
     m = FILLER_RX.match(rest)
     k = pos + (m.end() if m else 0)
@@ -640,8 +668,8 @@ def parse_object(text, pos, stop_at=None):
                 return unwrap(q[0]), q[1]
         e = text.find("\n", nxt)
         e = len(text) if e < 0 else e
-        return TRAILING_MARKUP.sub("", text[nxt:e]).strip(), e
-    obj = TRAILING_MARKUP.sub("", line).strip()
+        return strip_trailing(text[nxt:e]), e
+    obj = strip_trailing(line)
     return (obj, line_end) if obj else None
 
 
@@ -667,7 +695,7 @@ class Engine:
             name = m.group(1) or m.group(2)
             what, enc = describe(m.group(3))
             value = self.ctx.fill(what)
-            value = encode_as(value, enc) if enc else value
+            value = encode_as(value, enc) if enc else re.sub(r"\s+", " ", value)  # one line: it goes in a URL
             if escape_plus:
                 value = value.replace(" ", "+")
             vals[name] = value
@@ -771,7 +799,7 @@ class Engine:
                 consumed.append(span)
                 self.rules.append("fill-template")
             else:
-                got = parse_object(text, vm.end())
+                got = parse_object(text, vm.end(), lead_in=verb.startswith(("focus", "note")))
                 if not got:
                     continue
                 out, end = got
@@ -785,7 +813,7 @@ class Engine:
                     if inner:
                         out = inner
                 consumed.append((vm.start(), end))
-                self.rules.append("instruction:" + verb)
+                self.rules.append("instruction:" + verb.split()[0])
             sentence_start = max(text.rfind(ch, 0, s) for ch in ".!?\n") + 1
             sentence = text[sentence_start:s]
             if IGNORE_RX.search(sentence):
