@@ -99,7 +99,8 @@ extension Rampart.ConfigCommand {
                 if let g = r.guards, g.isActive {
                     lines.append("    guards:")
                     lines.append("      input:  { injection: \(g.inputInjection.rawValue), pii: \(g.inputPII.rawValue), secrets: \(g.inputSecrets.rawValue), invisible: \(g.inputInvisible.rawValue) }")
-                    lines.append("      output: { pii: \(g.outputPII.rawValue), secrets: \(g.outputSecrets.rawValue), canary: \(g.outputCanary.rawValue) }")
+                    lines.append("      output: { pii: \(g.outputPII.rawValue), secrets: \(g.outputSecrets.rawValue), canary: \(g.outputCanary.rawValue), exfiltration: \(g.outputExfiltration.rawValue) }")
+                    if !g.allowedHosts.isEmpty { lines.append("      allowed_hosts: [\(g.allowedHosts.joined(separator: ", "))]") }
                     lines.append("      block_response: \(g.blockResponse.rawValue)")
                     lines.append("      injection_threshold: \(g.injectionThreshold)")
                     lines.append("      indirect_injection_threshold: \(g.indirectInjectionThreshold)")

@@ -52,7 +52,8 @@ import Testing
                 upstream: "http://127.0.0.1:11434/v1"
                 guards:
                   input:  { injection: block, pii: redact, secrets: block, invisible: strip }
-                  output: { pii: redact, secrets: redact, canary: block }
+                  output: { pii: redact, secrets: redact, canary: block, exfiltration: redact }
+                  allowed_hosts: [cdn.example.com]
                   block_response: refusal
                   indirect_injection_threshold: 0.25
                   redaction: pseudonym
@@ -63,7 +64,8 @@ import Testing
             """
         let guards = try #require(try ConfigLoader.load(yaml: yaml).routes[0].guards)
         #expect(guards.inputInjection == .block && guards.inputPII == .redact && guards.inputSecrets == .block && guards.inputInvisible == .strip)
-        #expect(guards.outputPII == .redact && guards.outputSecrets == .redact && guards.outputCanary == .block)
+        #expect(guards.outputPII == .redact && guards.outputSecrets == .redact && guards.outputCanary == .block && guards.outputExfiltration == .redact)
+        #expect(guards.allowedHosts == ["cdn.example.com"])
         #expect(guards.blockResponse == .refusal && guards.onError == .block)
         #expect(guards.injectionThreshold == 0.5 && guards.indirectInjectionThreshold == 0.25)
         #expect(guards.redaction == "pseudonym" && guards.entities == ["IP_ADDRESS": "generalize", "PERSON": "off"])
@@ -80,6 +82,7 @@ import Testing
         ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { entities: { EMAIL: shred } }\n", "invalid_value", "routes[0].guards.entities.EMAIL", 4),
         ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { injection_threshold: 2 }\n", "invalid_value", "routes[0].guards.injection_threshold", 4),
         ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { inputs: {} }\n", "unknown_key", "routes[0].guards.inputs", 4),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { allowed_hosts: [\"https://cdn.example.com/x\"] }\n", "invalid_value", "routes[0].guards.allowed_hosts[0]", 4),
         ("routes:\n  - name: chat\n    upstream: \"http://a/v1\"\n    limits: { rate_per_secnd: 3 }\n", "unknown_key", "routes[0].limits.rate_per_secnd", 4),
         ("server:\n  listen: nowhere\nroutes:\n  - name: a\n    upstream: \"http://a/v1\"\n", "invalid_value", "server.listen", 2),
         ("server:\n  max_body_bytes: lots\nroutes:\n  - name: a\n    upstream: \"http://a/v1\"\n", "invalid_type", "server.max_body_bytes", 2),

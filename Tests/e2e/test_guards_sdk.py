@@ -7,7 +7,7 @@ import pytest
 
 GUARDS = """    guards:
       input:  { injection: block, pii: redact, secrets: block, invisible: strip }
-      output: { pii: redact, secrets: redact, canary: block }
+      output: { pii: redact, secrets: redact, canary: block, exfiltration: redact }
       block_response: {mode}"""
 
 

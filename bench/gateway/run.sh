@@ -101,7 +101,7 @@ routes:
     limits: { rate_per_second: 1000000, burst: 1000000, requests_per_day: 1000000000, tokens_per_day: 100000000000 }
     guards:
       input:  { injection: block, pii: redact, secrets: block, invisible: strip }
-      output: { pii: redact, secrets: redact, canary: block }
+      output: { pii: redact, secrets: redact, canary: block, exfiltration: redact }
   - name: chat
     upstream: "http://127.0.0.1:$P_UP/v1"
     limits: { rate_per_second: 1000000, burst: 1000000, requests_per_day: 1000000000, tokens_per_day: 100000000000 }

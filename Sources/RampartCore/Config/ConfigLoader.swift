@@ -143,7 +143,7 @@ public enum ConfigLoader {
     private static func decodeGuards(_ node: ConfigNode) throws(ConfigError) -> GuardsConfig {
         let m = try node.mapping(keys: [
             "input", "output", "block_response", "injection_threshold", "indirect_injection_threshold", "pii_min_score", "redaction",
-            "entities", "pseudonym_key_env", "canary_template", "stream_window", "on_error",
+            "entities", "pseudonym_key_env", "canary_template", "stream_window", "on_error", "allowed_hosts",
         ])
         var g = GuardsConfig()
         func action(_ n: ConfigNode?, _ name: String) throws(ConfigError) -> GuardsConfig.Action? {
@@ -163,10 +163,11 @@ public enum ConfigLoader {
             if let a = try action(i["invisible"], "input.invisible") { g.inputInvisible = a }
         }
         if let n = m["output"] {
-            let o = try n.mapping(keys: ["pii", "secrets", "canary"])
+            let o = try n.mapping(keys: ["pii", "secrets", "canary", "exfiltration"])
             if let a = try action(o["pii"], "output.pii") { g.outputPII = a }
             if let a = try action(o["secrets"], "output.secrets") { g.outputSecrets = a }
             if let a = try action(o["canary"], "output.canary") { g.outputCanary = a }
+            if let a = try action(o["exfiltration"], "output.exfiltration") { g.outputExfiltration = a }
         }
         if let n = m["block_response"] { g.blockResponse = try n.enumValue(GuardsConfig.BlockResponse.self) }
         if let n = m["injection_threshold"] { g.injectionThreshold = try n.double(in: 0.01...1) }
@@ -209,6 +210,15 @@ public enum ConfigLoader {
         }
         if let n = m["stream_window"] { g.streamWindow = try n.int(in: 16...65_536) }
         if let n = m["on_error"] { g.onError = try n.enumValue(GuardsConfig.OnError.self) }
+        if let n = m["allowed_hosts"] {
+            g.allowedHosts = try n.sequence().map { (item: ConfigNode) throws(ConfigError) -> String in
+                let host = try item.string(nonEmpty: true).lowercased()
+                guard !host.contains("/"), !host.contains(":"), !host.contains(" "), host.utf8.count <= 253 else {
+                    throw item.error("invalid_value", "`\(host)` is not a host name; write `cdn.example.com`, without scheme or path")
+                }
+                return host
+            }
+        }
         let usesPseudonym = g.redaction == "pseudonym" || g.entities.values.contains("pseudonym")
         if usesPseudonym && g.pseudonymKeyEnv == nil {
             throw node.error("missing_key", "the `pseudonym` operator needs `pseudonym_key_env`: the environment variable holding its key (32+ random bytes)")

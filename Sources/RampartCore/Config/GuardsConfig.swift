@@ -40,6 +40,11 @@ public struct GuardsConfig: Sendable, Equatable {
     public var outputPII: Action = .off
     public var outputSecrets: Action = .off
     public var outputCanary: Action = .off
+    /// Images and data-carrying links to other hosts in answers (markdown, reference-style, `<img>`): the
+    /// exfiltration channel of indirect prompt injection.
+    public var outputExfiltration: Action = .off
+    /// Hosts (and their subdomains) whose images and links the `exfiltration` guard lets through.
+    public var allowedHosts: [String] = []
     public var blockResponse: BlockResponse = .refusal
     /// Injection score at or above which a user's own message is blocked or flagged. Default 0.5.
     public var injectionThreshold: Double = 0.5
@@ -65,10 +70,10 @@ public struct GuardsConfig: Sendable, Equatable {
 
     /// Whether any guard runs at all.
     public var isActive: Bool {
-        [inputInjection, inputPII, inputSecrets, inputInvisible, outputPII, outputSecrets, outputCanary].contains { $0 != .off }
+        [inputInjection, inputPII, inputSecrets, inputInvisible, outputPII, outputSecrets, outputCanary, outputExfiltration].contains { $0 != .off }
     }
 
-    public var hasOutputGuards: Bool { outputPII != .off || outputSecrets != .off || outputCanary != .off }
+    public var hasOutputGuards: Bool { outputPII != .off || outputSecrets != .off || outputCanary != .off || outputExfiltration != .off }
 
     /// Actions each guard accepts.
     public static let allowedActions: [String: [Action]] = [
@@ -79,6 +84,7 @@ public struct GuardsConfig: Sendable, Equatable {
         "output.pii": [.off, .flag, .redact, .block],
         "output.secrets": [.off, .flag, .redact, .block],
         "output.canary": [.off, .flag, .redact, .block],
+        "output.exfiltration": [.off, .flag, .redact, .block],
     ]
 
     public static let operators = ["mask", "placeholder", "pseudonym", "generalize"]

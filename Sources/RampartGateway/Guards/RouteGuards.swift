@@ -19,6 +19,7 @@ struct GuardBlock: Error, Sendable {
         case (.input, "injection"): return "prompt_injection"
         case (.input, "invisible"): return "invisible_text"
         case (.output, "canary"): return "system_prompt_leak"
+        case (.output, "exfiltration"): return "exfiltration_link"
         case (_, "guard_error"): return "guard_error"
         case (_, "secrets"): return "secret_in_\(stage.rawValue)"
         default: return "\(guardName)_in_\(stage.rawValue)"
@@ -31,6 +32,7 @@ struct GuardBlock: Error, Sendable {
         case "prompt_injection": return "the request was blocked: it looks like a prompt injection (\(type))"
         case "invisible_text": return "the request was blocked: it contains invisible characters (\(type))"
         case "system_prompt_leak": return "the response was withheld: it would have revealed the system prompt"
+        case "exfiltration_link": return "the response was withheld: it contained an image or link that would send data to another site (\(type))"
         case "guard_error": return "a guard could not check this \(stage.rawValue) (\(type)), so it was withheld (guards fail closed; see `on_error`)"
         default:
             let what = guardName == "pii" ? "personal data" : "a secret"
@@ -193,19 +195,25 @@ struct RouteGuards: Sendable {
     /// Released text has PII and secrets redacted as configured and the request's placeholders restored.
     func guardOutput(_ pending: String, final: Bool, canary: String?, location: String, offset: Int, redactor: Redactor,
                      vault: RedactionVault) -> (released: String, rest: String, findings: [Finding], block: GuardBlock?) {
-        guard let scanner = outputScanner, !pending.isEmpty else {
+        guard outputScanner != nil || config.outputExfiltration != .off, !pending.isEmpty else {
             if final || pending.isEmpty { return (vault.restore(pending), "", [], nil) }
             return Self.holdPlaceholder(pending, vault: vault)
         }
         let scalars = Array(pending.unicodeScalars)
         var relevant: [(TextFinding, String, GuardsConfig.Action)] = []
-        for f in scanner.scan(pending, canaries: canary.map { [$0] } ?? []) {
+        for f in outputScanner?.scan(pending, canaries: canary.map { [$0] } ?? []) ?? [] {
             switch f.kind {
             case .canary where config.outputCanary != .off: relevant.append((f, "canary", config.outputCanary))
             case .secret where config.outputSecrets != .off: relevant.append((f, "secrets", config.outputSecrets))
             case .pii where config.outputPII != .off && f.score >= config.piiMinScore && piiOperator(f.type) != nil:
                 relevant.append((f, "pii", config.outputPII))
             default: continue
+            }
+        }
+        if config.outputExfiltration != .off {
+            for link in LinkScanner.find(pending, allowedHosts: config.allowedHosts) {
+                relevant.append((TextFinding(kind: .injection, type: link.type, start: link.start, end: link.end, score: 1), "exfiltration",
+                                 config.outputExfiltration))
             }
         }
         if let (f, name, _) = relevant.first(where: { $0.2 == .block }) {
