@@ -149,8 +149,10 @@ public struct TextScanner: Sendable {
                     findings.append(TextFinding(kind: .canary, type: candidate.type, start: range.lowerBound, end: range.upperBound, score: 1, decodedBy: ["rot13"]))
                 }
             }
-            if options.kinds.contains(.injection) {
-                let verdict = injection.detect(rotatedText)
+            // The injection detector is the costly part: run it again only when words read more like English rotated
+            // than as written, with just those words turned back (offsets still match).
+            if options.kinds.contains(.injection), let mixed = Self.rotatedWords(t, rotated: rotatedText) {
+                let verdict = injection.detect(mixed)
                 if verdict.score >= 0.5, verdict.score > injectionScore { appendInjection(verdict, decodedBy: ["rot13"], map: map, into: &findings) }
             }
         }
@@ -172,6 +174,38 @@ public struct TextScanner: Sendable {
     }
 
     private func wanted(_ type: String) -> Bool { options.types?.contains(type) ?? true }
+
+    /// ln of English letter frequencies (a…z), to tell a ROT13-encoded word from a plain one.
+    static let letterLogFrequency: [Double] = [
+        8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.77, 4.0, 2.4, 6.7, 7.5, 1.9, 0.095, 6.0, 6.3, 9.1, 2.8, 0.98, 2.4,
+        0.15, 2.0, 0.074,
+    ].map { log($0) }
+
+    /// `t` with the words that read more like English rotated than as written rotated back (other words, and all
+    /// offsets, stay as they are), or `nil` when too few words do — so the costly second injection pass runs only
+    /// over text that carries ROT13, whole or mixed into plain text.
+    static func rotatedWords(_ t: [UInt8], rotated: [UInt8]) -> [UInt8]? {
+        var flips: [Range<Int>] = []
+        var words = 0
+        var i = 0
+        while i < t.count {
+            guard ASCII.isAlpha(t[i]) else { i += 1; continue }
+            let start = i
+            var gain = 0.0
+            while i < t.count, ASCII.isAlpha(t[i]) {
+                let c = Int(ASCII.lower(t[i]) - 97)
+                gain += letterLogFrequency[(c + 13) % 26] - letterLogFrequency[c]
+                i += 1
+            }
+            guard i - start >= 3 else { continue }
+            words += 1
+            if gain > 1.5 { flips.append(start..<i) }
+        }
+        guard flips.count >= 2, flips.count * 5 >= words else { return nil }
+        var out = t
+        for range in flips { out.replaceSubrange(range, with: rotated[range]) }
+        return out
+    }
 
     @inline(__always) static func rot13(_ b: UInt8) -> UInt8 {
         switch b {
