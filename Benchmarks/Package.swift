@@ -1,7 +1,11 @@
 // swift-tools-version:6.1
 // Micro-benchmarks of Rampart's text scanners (ordo-one/benchmark): `cd Benchmarks && swift package benchmark`.
 // A package of its own, so the main build and CI do not build the benchmark tooling.
+import Foundation
 import PackageDescription
+
+// SwiftPM names a path dependency after its folder: whatever the clone of Rampart is called.
+let rampart = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
 
 let package = Package(
     name: "rampart-benchmarks",
@@ -15,7 +19,7 @@ let package = Package(
             name: "TextScanners",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "RampartText", package: "main"),
+                .product(name: "RampartText", package: rampart),
             ],
             path: "Benchmarks/TextScanners",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
