@@ -141,6 +141,8 @@ def fit(X, y, C):
 
 def main():
     t0 = time.time()
+    if not os.path.exists(TRAIN):
+        sys.exit(f"{TRAIN} is missing: it is generated, not committed — run `python3 scripts/injection/build_data.py` first")
     recs = load(TRAIN)
     y_text = np.array([r["label"] for r in recs])
     hasher = F.Hasher()
