@@ -19,6 +19,7 @@ let package = Package(
             name: "TextScanners",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "RampartCore", package: rampart),
                 .product(name: "RampartText", package: rampart),
             ],
             path: "Benchmarks/TextScanners",

@@ -45,6 +45,12 @@ public struct TextScanner: Sendable {
         }
     }
 
+    /// Every entity type of kind `pii` a scan can report.
+    public static let piiTypes: Set<String> = [
+        "EMAIL", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "PHONE_NUMBER", "US_SSN", "UK_NINO", "DATE_OF_BIRTH", "PERSON",
+        "STREET_ADDRESS",
+    ]
+
     public let options: Options
     private let secrets = SecretRecognizer()
     private let dates: DateOfBirthRecognizer

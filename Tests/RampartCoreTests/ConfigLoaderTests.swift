@@ -82,6 +82,7 @@ import Testing
         ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { entities: { EMAIL: shred } }\n", "invalid_value", "routes[0].guards.entities.EMAIL", 4),
         ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { injection_threshold: 2 }\n", "invalid_value", "routes[0].guards.injection_threshold", 4),
         ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { inputs: {} }\n", "unknown_key", "routes[0].guards.inputs", 4),
+        ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { entities: { EMAL: off } }\n", "invalid_value", "routes[0].guards.entities", 4),
         ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    guards: { allowed_hosts: [\"https://cdn.example.com/x\"] }\n", "invalid_value", "routes[0].guards.allowed_hosts[0]", 4),
         ("routes:\n  - name: chat\n    upstream: \"http://a/v1\"\n    limits: { rate_per_secnd: 3 }\n", "unknown_key", "routes[0].limits.rate_per_secnd", 4),
         ("server:\n  listen: nowhere\nroutes:\n  - name: a\n    upstream: \"http://a/v1\"\n", "invalid_value", "server.listen", 2),

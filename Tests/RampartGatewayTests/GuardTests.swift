@@ -325,6 +325,10 @@ import Testing
         #expect(redact("a").firstMatch(of: /^write to <EMAIL_[0-9a-f]{12}>$/) != nil)
     }
 
+    @Test func configEntityTypesAreTheScannersPIITypes() {
+        #expect(Set(GuardsConfig.piiEntityTypes) == TextScanner.piiTypes)
+    }
+
     @Test func perEntityOperatorsGeneralizeAndSkip() throws {
         var config = GuardsConfig()
         config.inputPII = .redact

@@ -2,18 +2,8 @@
 // document (both generated here, seeded, with personal data, secrets, an injection and ordinary prose).
 // Read `throughput` as calls per second; MB/s = calls/s × the size printed in the benchmark's name.
 import Benchmark
+import RampartCore
 import RampartText
-
-struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 let sentences = [
     "Please write to anna.berg@example.com about the invoice.",
@@ -31,7 +21,7 @@ let sentences = [
 ]
 
 func text(bytes: Int, seed: UInt64) -> String {
-    var random = Seeded(state: seed)
+    var random = SeededRandom(seed: seed)
     var out = ""
     while out.utf8.count < bytes { out += sentences.randomElement(using: &random)! + " " }
     return out

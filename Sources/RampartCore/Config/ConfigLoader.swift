@@ -187,8 +187,9 @@ public enum ConfigLoader {
             for (keyNode, _) in mapping {
                 guard case .scalar(let key) = keyNode else { throw n.error("invalid_type", "entity types must be plain strings") }
                 let type = key.string
-                guard !type.isEmpty, type.utf8.count <= 64, type.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) else {
-                    throw n.error("invalid_value", "`\(type)` is not an entity type; use the upper-case names `rampart scan text` reports, such as EMAIL or IP_ADDRESS")
+                guard GuardsConfig.piiEntityTypes.contains(type) else {
+                    let hint = ConfigNode.closest(to: type.uppercased(), in: GuardsConfig.piiEntityTypes).map { " — did you mean `\($0)`?" } ?? ""
+                    throw n.error("invalid_value", "`\(type.prefix(64))` is not a PII entity type\(hint) (expected one of: \(GuardsConfig.piiEntityTypes.joined(separator: ", ")))")
                 }
             }
             let entries = try n.mapping(keys: mapping.compactMap { if case .scalar(let s) = $0.key { return s.string } else { return nil } })

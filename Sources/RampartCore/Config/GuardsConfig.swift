@@ -88,4 +88,11 @@ public struct GuardsConfig: Sendable, Equatable {
     ]
 
     public static let operators = ["mask", "placeholder", "pseudonym", "generalize"]
+
+    /// The PII entity types `entities:` may name — those `RampartText`'s scanner reports (a gateway test keeps the
+    /// two lists in step).
+    public static let piiEntityTypes = [
+        "CREDIT_CARD", "DATE_OF_BIRTH", "EMAIL", "IBAN_CODE", "IP_ADDRESS", "PERSON", "PHONE_NUMBER", "STREET_ADDRESS", "UK_NINO",
+        "US_SSN",
+    ]
 }

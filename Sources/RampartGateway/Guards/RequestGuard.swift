@@ -121,7 +121,8 @@ struct RequestGuard: Sendable {
     mutating func guardCompletion(_ body: ByteBuffer) throws(Blocked) -> ByteBuffer? {
         guard guards.config.hasOutputGuards || !vault.isEmpty else { return nil }
         guard let json = try? JSONValue.parse(body.readableBytesView), case .object = json, let choices = json["choices"]?.arrayValue else {
-            return try guardError("UNREADABLE_RESPONSE")
+            try guardError("UNREADABLE_RESPONSE")
+            return nil
         }
         var changed = false
         var newChoices = choices
@@ -140,11 +141,11 @@ struct RequestGuard: Sendable {
     }
 
     /// Fail closed unless `on_error: allow`: records the error and either blocks or lets the original through.
-    mutating func guardError<T>(_ type: String) throws(Blocked) -> T? {
+    mutating func guardError(_ type: String) throws(Blocked) {
         let allow = guards.config.onError == .allow
         findings.append(Finding(guardName: "guard_error", type: type, severity: allow ? "low" : "high", location: "output",
                                 action: allow ? "flagged" : "blocked"))
-        if allow { return nil }
+        if allow { return }
         throw Blocked(block: GuardBlock(stage: .output, guardName: "guard_error", type: type))
     }
 }
@@ -165,11 +166,11 @@ struct StreamGuard {
 
     var isNeeded: Bool { request.guards.config.hasOutputGuards || !request.vault.isEmpty }
 
-    /// One chunk's `data` rewritten: its `delta.content` replaced by the text now safe to release. `nil` data (not
-    /// a JSON chunk) is passed through untouched when guards allow it.
-    mutating func transform(_ data: [UInt8]) throws(RequestGuard.Blocked) -> [UInt8] {
-        guard let chunk = try? JSONValue.parse(data), case .object = chunk else {
-            let _: Void? = try request.guardError("UNREADABLE_STREAM_CHUNK")
+    /// One chunk's `data` (parsed as `chunk`) rewritten: its `delta.content` replaced by the text now safe to
+    /// release. Data that is not a JSON object is a guard error (passed through untouched only with `on_error: allow`).
+    mutating func transform(_ data: [UInt8], chunk: JSONValue?) throws(RequestGuard.Blocked) -> [UInt8] {
+        guard let chunk, case .object = chunk else {
+            try request.guardError("UNREADABLE_STREAM_CHUNK")
             return data
         }
         guard let choices = chunk["choices"]?.arrayValue, !choices.isEmpty else { return data }

@@ -49,6 +49,8 @@ struct GuardBlock: Error, Sendable {
 struct RouteGuards: Sendable {
     let config: GuardsConfig
     let inputScanner: TextScanner?
+    /// The input scanner without the injection detector, for system prompts and earlier assistant turns.
+    let trustedScanner: TextScanner?
     let outputScanner: TextScanner?
     private let pseudonymKey: SymmetricKey?
     /// Most findings one decision record keeps; the rest are counted in one `MORE_FINDINGS` entry.
@@ -65,9 +67,12 @@ struct RouteGuards: Sendable {
         if config.outputPII != .off { output.insert(.pii) }
         if config.outputSecrets != .off { output.insert(.secret) }
         if config.outputCanary != .off { output.insert(.canary) }
-        // Scanners keep everything above 0.3 so the PII threshold can be applied per guard; secrets and canaries score higher.
+        // Scanners keep candidates down to `pii_min_score` when it is below the default 0.5; the guards hold other
+        // kinds to 0.5 themselves.
         let floor = min(config.piiMinScore, 0.5)
         inputScanner = input.isEmpty ? nil : TextScanner(options: .init(kinds: input, minimumScore: floor))
+        let trusted = input.subtracting([.injection])
+        trustedScanner = trusted.isEmpty ? nil : TextScanner(options: .init(kinds: trusted, minimumScore: floor))
         outputScanner = output.isEmpty ? nil : TextScanner(options: .init(kinds: output, minimumScore: floor))
         if let name = config.pseudonymKeyEnv {
             guard let value = environment[name], value.utf8.count >= 32 else {
@@ -122,7 +127,7 @@ struct RouteGuards: Sendable {
     /// Guards one text of the request.
     func guardInput(_ text: String, voice: Voice, location: String, redactor: Redactor, vault: inout RedactionVault) -> Outcome {
         var outcome = Outcome(text: text)
-        guard let scanner = inputScanner, !text.isEmpty else { return outcome }
+        guard let scanner = voice == .trusted ? trustedScanner : inputScanner, !text.isEmpty else { return outcome }
         let threshold = switch voice {
         case .user: config.injectionThreshold
         case .data: config.indirectInjectionThreshold
@@ -141,6 +146,7 @@ struct RouteGuards: Sendable {
                 guard f.score >= config.piiMinScore, piiOperator(f.type) != nil else { continue }
                 (guardName, action) = ("pii", config.inputPII)
             case .secret:
+                guard f.score >= 0.5 else { continue }
                 (guardName, action) = ("secrets", config.inputSecrets)
             case .invisible:
                 (guardName, action) = ("invisible", config.inputInvisible)
@@ -204,7 +210,7 @@ struct RouteGuards: Sendable {
         for f in outputScanner?.scan(pending, canaries: canary.map { [$0] } ?? []) ?? [] {
             switch f.kind {
             case .canary where config.outputCanary != .off: relevant.append((f, "canary", config.outputCanary))
-            case .secret where config.outputSecrets != .off: relevant.append((f, "secrets", config.outputSecrets))
+            case .secret where config.outputSecrets != .off && f.score >= 0.5: relevant.append((f, "secrets", config.outputSecrets))
             case .pii where config.outputPII != .off && f.score >= config.piiMinScore && piiOperator(f.type) != nil:
                 relevant.append((f, "pii", config.outputPII))
             default: continue

@@ -15,12 +15,19 @@ struct StreamUsageTracker {
         case other
     }
 
+    static func isDone(_ data: [UInt8]) -> Bool { data.count == 6 && data.elementsEqual("[DONE]".utf8) }
+
     mutating func observe(data: [UInt8]) -> Kind {
-        if data.count == 6 && data.elementsEqual("[DONE]".utf8) {
+        observe(data: data, chunk: Self.isDone(data) ? nil : try? JSONValue.parse(data))
+    }
+
+    /// The same, for a caller that has parsed the chunk already (the stream guard reads it too).
+    mutating func observe(data: [UInt8], chunk: JSONValue?) -> Kind {
+        if Self.isDone(data) {
             sawDone = true
             return .done
         }
-        guard let chunk = try? JSONValue.parse(data) else { return .other }
+        guard let chunk else { return .other }
         let choices = chunk["choices"]?.arrayValue ?? []
         for choice in choices {
             let delta = choice["delta"]

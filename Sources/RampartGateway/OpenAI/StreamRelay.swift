@@ -41,7 +41,9 @@ struct StreamRelay: Sendable {
             var out = ByteBuffer()
             for event in events {
                 if let data = ServerSentEventSplitter.data(of: event) {
-                    switch tracker.observe(data: data) {
+                    // Parse each chunk once, for the usage tracker and the guard alike.
+                    let chunk = StreamUsageTracker.isDone(data) ? nil : try? JSONValue.parse(data)
+                    switch tracker.observe(data: data, chunk: chunk) {
                     case .done:
                         heldDone = event
                         continue
@@ -53,7 +55,7 @@ struct StreamRelay: Sendable {
                     if guardState != nil {
                         let guarded: [UInt8]
                         do {
-                            guarded = try guardState!.transform(data)
+                            guarded = try guardState!.transform(data, chunk: chunk)
                         } catch {
                             // Send what was already released, then stop.
                             if out.readableBytes > 0 { try? await writer.write(out) }

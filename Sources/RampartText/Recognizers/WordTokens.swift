@@ -25,7 +25,7 @@ struct WordTokens {
         (t[i] | 0x20) == UInt8(ascii: "s") && (i + 1 >= t.count || !(ASCII.isAlnum(t[i + 1]) || t[i + 1] >= 0x80))
     }
 
-    /// Words of `t`, at most `limit` of them (a bound on work for huge inputs is the caller's choice).
+    /// Words of `t`, in order.
     init(_ t: [UInt8]) {
         var out: [Word] = []
         let n = t.count
