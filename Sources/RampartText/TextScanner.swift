@@ -146,10 +146,9 @@ public struct TextScanner: Sendable {
         // ROT13 hides instructions and canaries, not card numbers: rescan the rotated text for those only.
         let wantsCanary = options.kinds.contains(.canary) && !canary.canaries.isEmpty
         if depth == 0, wantsCanary || options.kinds.contains(.injection) {
-            let rotatedText = t.map(Self.rot13)
             if wantsCanary {
                 var rotated: [Candidate] = []
-                canary.recognize(rotatedText, into: &rotated)
+                canary.recognize(t.map(Self.rot13), into: &rotated)
                 for candidate in rotated {
                     let range = map(candidate.range)
                     findings.append(TextFinding(kind: .canary, type: candidate.type, start: range.lowerBound, end: range.upperBound, score: 1, decodedBy: ["rot13"]))
@@ -157,7 +156,7 @@ public struct TextScanner: Sendable {
             }
             // The injection detector is the costly part: run it again only when words read more like English rotated
             // than as written, with just those words turned back (offsets still match).
-            if options.kinds.contains(.injection), let mixed = Self.rotatedWords(t, rotated: rotatedText) {
+            if options.kinds.contains(.injection), let mixed = Self.rotatedWords(t) {
                 let verdict = injection.detect(mixed)
                 if verdict.score >= 0.5, verdict.score > injectionScore { appendInjection(verdict, decodedBy: ["rot13"], map: map, into: &findings) }
             }
@@ -187,20 +186,29 @@ public struct TextScanner: Sendable {
         0.15, 2.0, 0.074,
     ].map { log($0) }
 
+    /// Per byte: how much more English the letter reads rotated than as written (ln frequency ratio), 0 for
+    /// non-letters — a table, so the per-word test is one add per letter.
+    static let rotationGain: [Double] = (0..<256).map { b in
+        let byte = UInt8(b)
+        guard ASCII.isAlpha(byte) else { return 0 }
+        let c = Int(ASCII.lower(byte) - 97)
+        return letterLogFrequency[(c + 13) % 26] - letterLogFrequency[c]
+    }
+
     /// `t` with the words that read more like English rotated than as written rotated back (other words, and all
     /// offsets, stay as they are), or `nil` when too few words do — so the costly second injection pass runs only
     /// over text that carries ROT13, whole or mixed into plain text.
-    static func rotatedWords(_ t: [UInt8], rotated: [UInt8]) -> [UInt8]? {
+    static func rotatedWords(_ t: [UInt8]) -> [UInt8]? {
         var flips: [Range<Int>] = []
         var words = 0
         var i = 0
+        let gains = rotationGain
         while i < t.count {
             guard ASCII.isAlpha(t[i]) else { i += 1; continue }
             let start = i
             var gain = 0.0
             while i < t.count, ASCII.isAlpha(t[i]) {
-                let c = Int(ASCII.lower(t[i]) - 97)
-                gain += letterLogFrequency[(c + 13) % 26] - letterLogFrequency[c]
+                gain += gains[Int(t[i])]
                 i += 1
             }
             guard i - start >= 3 else { continue }
@@ -209,7 +217,9 @@ public struct TextScanner: Sendable {
         }
         guard flips.count >= 2, flips.count * 5 >= words else { return nil }
         var out = t
-        for range in flips { out.replaceSubrange(range, with: rotated[range]) }
+        for range in flips {
+            for k in range { out[k] = rot13(out[k]) }
+        }
         return out
     }
 

@@ -8,6 +8,20 @@ import Testing
         scan(text, Self.pii).map { ($0.type, cut(text, $0)) }
     }
 
+    /// The gazetteers are sets of 64-bit word hashes: every listed name is in, and no surname, title or common word
+    /// that is not a listed first name collides with one.
+    @Test func wordSetsHoldExactlyTheirWords() {
+        let firstNames = Set(PersonRecognizer.firstNameData.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+        let surnames = Set(PersonRecognizer.surnameData.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+        #expect(firstNames.count > 38_000 && surnames.count == 15_000)
+        #expect(firstNames.allSatisfy { PersonRecognizer.firstNames.contains($0) })
+        #expect(surnames.allSatisfy { PersonRecognizer.surnames.contains($0) })
+        let others = surnames.subtracting(firstNames).union(["", "the", "street", "ignore", "müller", "ab-cd"]).subtracting(firstNames)
+        #expect(others.filter { PersonRecognizer.firstNames.contains($0) }.isEmpty)
+        let states: WordSet = ["il", "ny"]
+        #expect(states.contains("il") && !states.contains("IL") && !states.contains("ca"))
+    }
+
     @Test(arguments: [
         ("Please forward this to John Smith today.", "John Smith"),
         ("Meeting with Dr. Maria Schneider on Monday.", "Maria Schneider"),

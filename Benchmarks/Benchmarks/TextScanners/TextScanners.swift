@@ -50,4 +50,13 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations { blackHole(scanner.scan(document)) }
         }
     }
+    // The injection detector alone, on text already normalized (what the "µs per KB" budget is about);
+    // the `injection` rows above add normalization and decode-and-rescan.
+    let detector = InjectionDetector()
+    for (label, text) in [("chat message \(chat.utf8.count) B", chat), ("document \(document.utf8.count / 1024) KB", document)] {
+        let normalized = NormalizedText(text).utf8
+        Benchmark("injection detector · \(label)") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(detector.detect(normalized)) }
+        }
+    }
 }

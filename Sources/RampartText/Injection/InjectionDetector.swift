@@ -77,31 +77,24 @@ public struct InjectionDetector: Sendable {
     }
 
     private func phrases(_ t: [UInt8], into evidence: inout [Evidence]) {
-        let text = InjectionText(t, prefixLengths: lexicon.prefixLengths)
+        let text = InjectionText(t, lexicon: lexicon)
         let tokens = text.tokens
-        func matches(_ token: InjectionText.Token, _ slot: InjectionLexicon.Slot) -> Bool {
-            if slot.words.contains(token.hash) { return true }
-            for (index, length) in lexicon.prefixLengths.enumerated() where token.prefixHashes[index] != 0 {
-                if let set = slot.prefixes[length], set.contains(token.prefixHashes[index]) { return true }
-            }
-            return false
-        }
-        var candidates: [Int] = []
-        for (i, token) in tokens.enumerated() {
+        var candidates: [Int32] = []
+        for (i, token) in tokens.enumerated() where token.termCount > 0 {
             candidates.removeAll(keepingCapacity: true)
-            if let list = lexicon.byFirstWord[token.hash] { candidates += list }
-            for (index, length) in lexicon.prefixLengths.enumerated() where token.prefixHashes[index] != 0 {
-                if let list = lexicon.byFirstPrefix[length]?[token.prefixHashes[index]] { candidates += list }
+            for term in text.terms(of: token) {
+                for pattern in lexicon.patternsByFirstTerm[Int(term)] where !candidates.contains(pattern) { candidates.append(pattern) }
             }
             for patternIndex in candidates {
-                let pattern = lexicon.patterns[patternIndex]
+                let pattern = lexicon.patterns[Int(patternIndex)]
+                let slotTerms = lexicon.slotTerms[Int(patternIndex)]
                 var j = i
                 var matched = true
-                for slot in pattern.slots.dropFirst() {
+                for s in 1..<pattern.slots.count {
                     var found = false
                     var k = j + 1
-                    while k < tokens.count, k <= j + 1 + slot.gap {
-                        if matches(tokens[k], slot) { found = true; break }
+                    while k < tokens.count, k <= j + 1 + pattern.slots[s].gap {
+                        if text.terms(of: tokens[k]).contains(where: { slotTerms[s].contains($0) }) { found = true; break }
                         k += 1
                     }
                     guard found else { matched = false; break }

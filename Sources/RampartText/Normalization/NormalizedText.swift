@@ -78,34 +78,81 @@ public struct NormalizedText: Sendable {
         }
 
         mutating func run(_ text: String) {
-            let scalars = Array(text.unicodeScalars)
+            var text = text
+            text.withUTF8 { run(bytes: $0) }
+        }
+
+        /// Printable ASCII, tab and line breaks.
+        @inline(__always) static func isPlainASCII(_ b: UInt8) -> Bool {
+            b < 0x80 && ((b >= 0x20 && b != 0x7F) || b == 0x09 || b == 0x0A || b == 0x0D)
+        }
+
+        /// One scalar of valid UTF-8 at `i`, and its length in bytes.
+        @inline(__always) static func decode(_ u: UnsafeBufferPointer<UInt8>, at i: Int) -> (scalar: Unicode.Scalar, length: Int) {
+            let b = u[i]
+            if b < 0x80 { return (Unicode.Scalar(b), 1) }
+            let length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
+            var value = UInt32(b) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+            for k in 1..<length where i + k < u.count { value = value << 6 | UInt32(u[i + k] & 0x3F) }
+            return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+        }
+
+        mutating func run(bytes u: UnsafeBufferPointer<UInt8>) {
+            let n = u.count
             var kept = String.UnicodeScalarView()
-            var k = 0
-            while k < scalars.count {
+            var i = 0
+            while i < n {
+                let b = u[i]
+                // Printable ASCII, tab and line breaks not followed by a scalar that extends them (those are all
+                // ≥ U+0300, whose UTF-8 lead byte is ≥ 0xCC): the byte is its own normalized cluster.
+                if Self.isPlainASCII(b), i + 1 == n || u[i + 1] < 0xCC {
+                    // The whole run of such bytes at once.
+                    var j = i + 1
+                    while j < n, Self.isPlainASCII(u[j]), j + 1 == n || u[j + 1] < 0xCC { j += 1 }
+                    if run != nil { flushRun() }
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[i..<j]))
+                    let first = Int32(truncatingIfNeeded: scalarIndex)
+                    let count = Int32(j - i)
+                    starts.append(contentsOf: first..<first + count)
+                    ends.append(contentsOf: first + 1..<first + count + 1)
+                    previous = Unicode.Scalar(u[j - 1])
+                    scalarIndex += j - i
+                    i = j
+                    continue
+                }
                 // A cluster: a scalar and the scalars that extend it (combining marks, joiners, selectors, tags,
                 // conjoining jamo) — the units NFKC can change together.
-                var e = k + 1
-                while e < scalars.count, Self.extends(scalars[e]) { e += 1 }
+                let (first, firstLength) = Self.decode(u, at: i)
+                var e = i + firstLength
+                var count = 1
+                while e < n, u[e] >= 0xCC {
+                    let (next, length) = Self.decode(u, at: e)
+                    guard Self.extends(next) else { break }
+                    e += length
+                    count += 1
+                }
                 let clusterStart = scalarIndex
-                if e == k + 1 {
-                    let only = scalars[k]
-                    if let kind = InvisibleCharacter.classify(only) {
-                        note(kind, scalar: only, at: scalarIndex)
+                if count == 1 {
+                    if let kind = InvisibleCharacter.classify(first) {
+                        note(kind, scalar: first, at: scalarIndex)
                     } else {
                         flushRun()
-                        if only.value < 0x80 {
-                            append(byte: UInt8(only.value), start: clusterStart, end: clusterStart + 1)
+                        if first.value < 0x80 {
+                            append(byte: UInt8(first.value), start: clusterStart, end: clusterStart + 1)
                         } else {
-                            for byte in NFKC.of(only) { append(byte: byte, start: clusterStart, end: clusterStart + 1) }
+                            for byte in NFKC.of(first) { append(byte: byte, start: clusterStart, end: clusterStart + 1) }
                         }
-                        previous = only
+                        previous = first
                     }
                     scalarIndex += 1
-                    k = e
+                    i = e
                     continue
                 }
                 kept.removeAll(keepingCapacity: true)
-                for scalar in scalars[k..<e] {
+                var k = i
+                while k < e {
+                    let (scalar, length) = Self.decode(u, at: k)
+                    k += length
                     if let kind = InvisibleCharacter.classify(scalar) {
                         note(kind, scalar: scalar, at: scalarIndex)
                     } else {
@@ -115,7 +162,7 @@ public struct NormalizedText: Sendable {
                     }
                     scalarIndex += 1
                 }
-                k = e
+                i = e
                 guard !kept.isEmpty else { continue }
                 let normalized: [UInt8] = kept.count == 1 ? NFKC.of(kept.first!) : Array(String(kept).precomposedStringWithCompatibilityMapping.utf8)
                 for byte in normalized { append(byte: byte, start: clusterStart, end: scalarIndex) }

@@ -12,7 +12,7 @@
 ///   words and numbers, at most two) are taken with it: 0.85; alone it is not reported;
 /// - a context word (`address`, `lives at`, `ship to`, `Anschrift`, `wohnhaft`, …) adds 0.15.
 struct AddressRecognizer: Sendable {
-    static let suffixes: Set<String> = [
+    static let suffixes: WordSet = [
         "alley", "aly", "annex", "arcade", "avenue", "ave", "bayou", "beach", "bend", "bluff", "bluffs", "bottom", "boulevard",
         "blvd", "branch", "bridge", "brook", "brooks", "burg", "burgs", "bypass", "camp", "canyon", "cape", "causeway", "center",
         "centre", "centers", "circle", "cir", "circles", "cliff", "cliffs", "club", "common", "commons", "corner", "corners",
@@ -32,18 +32,20 @@ struct AddressRecognizer: Sendable {
         "tunnel", "turnpike", "underpass", "union", "unions", "valley", "valleys", "via", "viaduct", "view", "views", "village",
         "villages", "ville", "vista", "walk", "walks", "wall", "way", "ways", "well", "wells", "close", "grange", "wharf", "yard",
     ]
-    static let germanEndings: [String] = [
+    static let germanEndings: [[UInt8]] = [
         "straße", "strasse", "str", "weg", "platz", "allee", "gasse", "ring", "damm", "ufer", "chaussee", "pfad", "steig",
         "markt", "promenade", "stieg", "twiete", "zeile", "graben", "kamp",
-    ]
-    static let germanPrefixes: Set<String> = ["am", "an", "auf", "im", "in", "zum", "zur", "unter", "hinter", "alte", "neue", "große", "kleine", "hohe", "lange"]
-    static let units: Set<String> = ["apt", "apartment", "suite", "ste", "unit", "flat", "room", "rm", "floor", "fl", "studio", "building", "bldg", "no"]
-    static let states: Set<String> = [
-        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME",
+    ].map { Array($0.utf8) }
+    static let germanArticles: WordSet = ["der", "dem", "den"]
+    /// Military post lines: `APO AP 25384`.
+    static let militaryPost: WordSet = ["apo", "fpo", "dpo"]
+    static let germanPrefixes: WordSet = ["am", "an", "auf", "im", "in", "zum", "zur", "unter", "hinter", "alte", "neue", "große", "kleine", "hohe", "lange"]
+    static let units: WordSet = ["apt", "apartment", "suite", "ste", "unit", "flat", "room", "rm", "floor", "fl", "studio", "building", "bldg", "no"]
+    /// US state and territory codes, lower-cased as words are looked up.
+    static let states = WordSet(["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME",
         "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI",
         "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "AS", "GU", "MP", "PR", "VI", "FM", "MH", "PW", "AA",
-        "AE", "AP",
-    ]
+        "AE", "AP"].map { $0.lowercased() })
     static let context = ContextWords([
         "address", "addresses", "lives", "live", "living", "located", "ship", "shipping", "deliver", "delivery", "mail", "visit",
         "resides", "residence", "home", "anschrift", "adresse", "wohnhaft", "wohnt", "lieferadresse", "domicile",
@@ -67,26 +69,26 @@ struct AddressRecognizer: Sendable {
                 i += 1
             }
         }
-        var used = Set<Int>()  // word indices already part of an address
+        var used = [Bool](repeating: false, count: w.count)  // word indices already part of an address
         var spans: [Span] = []
         for (first, last) in streets {
             var span = Span(range: w[first].range.lowerBound..<w[last].range.upperBound, score: first < w.count && w[first].allDigits ? 0.7 : 0.75)
             if let tail = postalLine(t, w, after: last) {
                 span.range = span.range.lowerBound..<w[tail].range.upperBound
                 span.score = 0.95
-                for k in first...tail { used.insert(k) }
+                for k in first...tail { used[k] = true }
             } else {
-                for k in first...last { used.insert(k) }
+                for k in first...last { used[k] = true }
             }
             spans.append(span)
         }
         // Postal lines with no street line before them: take up to two address-like lines above.
         var k = 0
         while k < w.count {
-            guard !used.contains(k), let (start, end) = usOrUKPostal(t, w, k) else { k += 1; continue }
+            guard !used[k], let (start, end) = usOrUKPostal(t, w, k) else { k += 1; continue }
             var first = start
             var lines = 0
-            while lines < 2, let above = addressLineAbove(t, w, before: first), !used.contains(above) {
+            while lines < 2, let above = addressLineAbove(t, w, before: first), !used[above] {
                 first = above
                 lines += 1
             }
@@ -108,16 +110,16 @@ struct AddressRecognizer: Sendable {
             return unitFirst(w, i)
         }
         // Not the end of a time, a decimal or a range (`14:30 Uhr`, `1.5 Main`).
-        if i > 0, w[i - 1].range.upperBound == number.range.lowerBound - 1, [":", ".", ",", "/"].contains(Character(Unicode.Scalar(w[i - 1].next))) {
-            return nil
+        if i > 0, w[i - 1].range.upperBound == number.range.lowerBound - 1 {
+            let sep = w[i - 1].next
+            if sep == UInt8(ascii: ":") || sep == UInt8(ascii: ".") || sep == UInt8(ascii: ",") || sep == UInt8(ascii: "/") { return nil }
         }
         var j = i + 1
         var names = 0
         while j < w.count, names < 5 {
             let word = w[j]
-            let ordinal = word.lower.hasSuffix("st") || word.lower.hasSuffix("nd") || word.lower.hasSuffix("rd") || word.lower.hasSuffix("th")
-            guard word.capitalized || (ordinal && word.lower.utf8.first.map(ASCII.isDigit) == true) else { return nil }
-            if names >= 1, Self.suffixes.contains(word.lower) {
+            guard word.capitalized || (word.lower.utf8.first.map(ASCII.isDigit) == true && Self.isOrdinal(word.lower)) else { return nil }
+            if names >= 1, Self.suffixes.contains(hash: word.hash) {
                 return unit(w, after: j) ?? j
             }
             guard word.spaceAfter || (word.next == UInt8(ascii: ".") && word.range.count <= 2) else { return nil }
@@ -129,12 +131,12 @@ struct AddressRecognizer: Sendable {
 
     /// British flats first: `Flat 8\nAllen Prairie`, `Studio 54P, Dominic Oval` — the street line's last word.
     private func unitFirst(_ w: [WordTokens.Word], _ i: Int) -> Int? {
-        guard Self.units.contains(w[i].lower), w[i].capitalized, i + 3 < w.count, w[i].spaceAfter,
+        guard Self.units.contains(hash: w[i].hash), w[i].capitalized, i + 3 < w.count, w[i].spaceAfter,
               w[i + 1].lower.utf8.first.map(ASCII.isDigit) == true else { return nil }
         var j = i + 2
         var names = 0
         while j < w.count, names < 4, w[j].capitalized {
-            if names >= 1, Self.suffixes.contains(w[j].lower) { return j }
+            if names >= 1, Self.suffixes.contains(hash: w[j].hash) { return j }
             guard w[j].spaceAfter else { return nil }
             names += 1
             j += 1
@@ -147,7 +149,7 @@ struct AddressRecognizer: Sendable {
         guard j + 2 < w.count || (j + 1 < w.count && w[j + 1].allDigits) else { return nil }
         let sep = w[j].next
         guard w[j].spaceAfter || sep == UInt8(ascii: ".") || sep == UInt8(ascii: ",") else { return nil }
-        if Self.units.contains(w[j + 1].lower), j + 2 < w.count, w[j + 2].lower.utf8.first.map(ASCII.isDigit) == true,
+        if Self.units.contains(hash: w[j + 1].hash), j + 2 < w.count, w[j + 2].lower.utf8.first.map(ASCII.isDigit) == true,
            w[j + 2].range.lowerBound - w[j + 1].range.upperBound <= 3 {
             return j + 2
         }
@@ -159,14 +161,14 @@ struct AddressRecognizer: Sendable {
         let word = w[i]
         guard word.capitalized, i + 1 < w.count else { return nil }
         var j = i
-        if Self.germanPrefixes.contains(word.lower) {
+        if Self.germanPrefixes.contains(hash: word.hash) {
             // `Am Markt 3`, `An der Kirche 12`
             var k = i + 1
-            if k < w.count, ["der", "dem", "den"].contains(w[k].lower) { k += 1 }
+            if k < w.count, Self.germanArticles.contains(hash: w[k].hash) { k += 1 }
             guard k + 1 < w.count, w[k].capitalized, w[k].spaceAfter else { return nil }
             j = k
         } else {
-            guard Self.germanEndings.contains(where: { word.lower.hasSuffix($0) }), word.lower.count > 4 || word.lower.contains("-") else { return nil }
+            guard Self.hasGermanEnding(word.lower) else { return nil }
         }
         let number = w[j + 1]
         guard w[j].spaceAfter || w[j].next == UInt8(ascii: "."), let first = number.lower.utf8.first, ASCII.isDigit(first), number.range.count <= 9,
@@ -201,17 +203,17 @@ struct AddressRecognizer: Sendable {
     private func usOrUKPostal(_ t: [UInt8], _ w: [WordTokens.Word], _ k: Int) -> (Int, Int)? {
         // US: 1–3 capitalized words, a comma, a state code, a ZIP (+4).
         var j = k
-        while j < w.count, j - k < 3, w[j].capitalized || ["apo", "fpo", "dpo"].contains(w[j].lower) {
+        while j < w.count, j - k < 3, w[j].capitalized || (w[j].range.count == 3 && Self.militaryPost.contains(hash: w[j].hash)) {
             if w[j].next == UInt8(ascii: ","), j + 2 < w.count {
                 let state = w[j + 1]
                 let zip = w[j + 2]
-                if state.range.count == 2, Self.states.contains(state.lower.uppercased()), Self.isZIP(zip.lower) {
+                if state.range.count == 2, Self.states.contains(hash: state.hash), Self.isZIP(zip.lower) {
                     return (k, j + 2)
                 }
                 return nil
             }
             // APO/FPO military lines: `APO AP 25384`.
-            if ["apo", "fpo", "dpo"].contains(w[j].lower), j + 2 < w.count, Self.states.contains(w[j + 1].lower.uppercased()), Self.isZIP(w[j + 2].lower) {
+            if w[j].range.count == 3, Self.militaryPost.contains(hash: w[j].hash), j + 2 < w.count, Self.states.contains(hash: w[j + 1].hash), Self.isZIP(w[j + 2].lower) {
                 return (j, j + 2)
             }
             guard w[j].spaceAfter else { return nil }
@@ -219,6 +221,29 @@ struct AddressRecognizer: Sendable {
         }
         if let end = isUKPostcode(t, w, k) { return (k, end) }
         return nil
+    }
+
+    /// `21st`, `2nd`, `3rd`, `4th` (lower-cased).
+    static func isOrdinal(_ lower: String) -> Bool {
+        let b = lower.utf8
+        guard b.count >= 3 else { return false }
+        let last = b[b.index(before: b.endIndex)]
+        let before = b[b.index(b.endIndex, offsetBy: -2)]
+        switch (before, last) {
+        case (UInt8(ascii: "s"), UInt8(ascii: "t")), (UInt8(ascii: "n"), UInt8(ascii: "d")), (UInt8(ascii: "r"), UInt8(ascii: "d")),
+             (UInt8(ascii: "t"), UInt8(ascii: "h")): return true
+        default: return false
+        }
+    }
+
+    /// A German street name: ends in a street word (`…straße`, `…weg`) and is longer than 4 characters or hyphenated.
+    static func hasGermanEnding(_ lower: String) -> Bool {
+        let b = lower.utf8
+        let count = b.count
+        guard (count > 4 && (count > 8 || lower.count > 4)) || b.contains(UInt8(ascii: "-")) else { return false }
+        return germanEndings.contains { ending in
+            ending.count <= count && zip(b.suffix(ending.count), ending).allSatisfy { $0 == $1 }
+        }
     }
 
     /// `12345` or `12345-6789`.
@@ -230,13 +255,13 @@ struct AddressRecognizer: Sendable {
 
     /// A UK postcode (`SW1A 1AA`, `B6 6AW`, upper-case) at word `k`: the index of its second half.
     private func isUKPostcode(_ t: [UInt8], _ w: [WordTokens.Word], _ k: Int) -> Int? {
-        guard k + 1 < w.count, w[k].spaceAfter else { return nil }
-        let outward = Array(t[w[k].range])
-        let inward = Array(t[w[k + 1].range])
+        guard k + 1 < w.count, w[k].spaceAfter, (2...4).contains(w[k].range.count), w[k + 1].range.count == 3 else { return nil }
+        let outward = t[w[k].range]
+        let inward = t[w[k + 1].range]
         let upper = { (b: UInt8) in ASCII.isDigit(b) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) }
         guard (2...4).contains(outward.count), inward.count == 3, outward.allSatisfy(upper), inward.allSatisfy(upper),
-              !ASCII.isDigit(outward[0]), outward.contains(where: ASCII.isDigit), ASCII.isDigit(inward[0]), !ASCII.isDigit(inward[1]),
-              !ASCII.isDigit(inward[2]) else { return nil }
+              !ASCII.isDigit(outward.first!), outward.contains(where: ASCII.isDigit), ASCII.isDigit(inward.first!),
+              !ASCII.isDigit(inward[inward.startIndex + 1]), !ASCII.isDigit(inward[inward.startIndex + 2]) else { return nil }
         return k + 1
     }
 
@@ -252,7 +277,7 @@ struct AddressRecognizer: Sendable {
         while j >= 0, count < 8 {
             let word = w[j]
             // Text before the address on the same line (`Ship it to USS Walsh`) ends the line at the last address word.
-            guard word.upperInitial || word.lower.utf8.first.map(ASCII.isDigit) == true || Self.units.contains(word.lower) else {
+            guard word.upperInitial || word.lower.utf8.first.map(ASCII.isDigit) == true || Self.units.contains(hash: word.hash) else {
                 return count > 0 ? j + 1 : nil
             }
             count += 1

@@ -35,7 +35,8 @@ struct DateOfBirthRecognizer: Sendable {
         var i = 0
         while i < n {
             let b = t[i]
-            guard ASCII.isDigit(b) || (ASCII.isAlpha(b) && i + 3 <= n && Self.monthStarts.contains(Self.key(t, i))), i == 0 || !ASCII.isAlnum(t[i - 1]) else {
+            // Word starts only, tested first: the month-name lookup is the costly part.
+            guard i == 0 || !ASCII.isAlnum(t[i - 1]), ASCII.isDigit(b) || (ASCII.isAlpha(b) && i + 3 <= n && Self.monthStarts.contains(Self.key(t, i))) else {
                 i += 1
                 continue
             }

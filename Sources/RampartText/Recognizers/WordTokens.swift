@@ -6,6 +6,8 @@ struct WordTokens {
         var range: Range<Int>
         /// Lower-cased text (ASCII lower-cased bytewise; other letters with `lowercased()`).
         var lower: String
+        /// `WordSet.hash` of `lower`, for the gazetteers.
+        var hash: UInt64
         /// Starts with an upper-case letter and is not all upper-case (unless it is one letter or two).
         var capitalized: Bool
         /// Starts with an upper-case letter (all-upper words included: `PSC`, `USNS`).
@@ -23,6 +25,14 @@ struct WordTokens {
     /// `s` ending a word right after an apostrophe: the possessive, not part of the name (`Smith's`).
     static func isPossessive(_ t: [UInt8], _ i: Int) -> Bool {
         (t[i] | 0x20) == UInt8(ascii: "s") && (i + 1 >= t.count || !(ASCII.isAlnum(t[i + 1]) || t[i + 1] >= 0x80))
+    }
+
+    /// ASCII bytes lower-cased into a string, without an intermediate array (up to 15 bytes, no allocation at all).
+    static func lowered(_ bytes: ArraySlice<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for (k, b) in bytes.enumerated() { buffer[k] = ASCII.lower(b) }
+            return bytes.count
+        }
     }
 
     /// Words of `t`, in order.
@@ -63,7 +73,7 @@ struct WordTokens {
                 // Lower-case words are only ever compared when short (`der`, `apt`); skip building long ones.
                 let first = bytes.first!
                 firstUpper = first &- UInt8(ascii: "A") < 26
-                lower = firstUpper || ASCII.isDigit(first) || bytes.count <= 8 ? String(decoding: bytes.map(ASCII.lower), as: UTF8.self) : ""
+                lower = firstUpper || ASCII.isDigit(first) || bytes.count <= 8 ? Self.lowered(bytes) : ""
                 var letters = 0, uppers = 0
                 if firstUpper {
                     for b in bytes where ASCII.isAlpha(b) {
@@ -81,7 +91,7 @@ struct WordTokens {
             }
             var j = i
             while j < n, j - i < 3, t[j] == UInt8(ascii: " ") || t[j] == UInt8(ascii: "\t") { j += 1 }
-            out.append(Word(range: start..<i, lower: lower, capitalized: firstUpper && !allUpper, upperInitial: firstUpper,
+            out.append(Word(range: start..<i, lower: lower, hash: WordSet.hash(lower.utf8), capitalized: firstUpper && !allUpper, upperInitial: firstUpper,
                             allDigits: bytes.allSatisfy(ASCII.isDigit), spaceAfter: j > i && j < n && (ASCII.isAlnum(t[j]) || t[j] >= 0xC0),
                             next: i < n ? t[i] : 0))
         }
