@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RampartStore", targets: ["RampartStore"]),
         .library(name: "RampartGateway", targets: ["RampartGateway"]),
         .library(name: "RampartText", targets: ["RampartText"]),
+        .library(name: "RampartLedger", targets: ["RampartLedger"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -57,6 +58,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The ledger: a tamper-evident Merkle log (RFC 6962/9162) with signed checkpoints; consent and subjects'
+        // rights on top of it.
+        .target(
+            name: "RampartLedger",
+            dependencies: [
+                "RampartCore",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -113,6 +124,11 @@ let package = Package(
         .testTarget(
             name: "RampartTextTests",
             dependencies: ["RampartText"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartLedgerTests",
+            dependencies: ["RampartLedger"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

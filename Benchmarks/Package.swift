@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// Micro-benchmarks of Rampart's text scanners (ordo-one/benchmark): `cd Benchmarks && swift package benchmark`.
+// Micro-benchmarks of Rampart's text scanners and ledger (ordo-one/benchmark): `cd Benchmarks && swift package benchmark`.
 // A package of its own, so the main build and CI do not build the benchmark tooling.
 import Foundation
 import PackageDescription
@@ -23,6 +23,15 @@ let package = Package(
                 .product(name: "RampartText", package: rampart),
             ],
             path: "Benchmarks/TextScanners",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "LedgerMerkle",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "RampartLedger", package: rampart),
+            ],
+            path: "Benchmarks/LedgerMerkle",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
