@@ -67,6 +67,7 @@ let package = Package(
             name: "RampartLedger",
             dependencies: [
                 "RampartCore",
+                "RampartStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -128,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartLedgerTests",
-            dependencies: ["RampartLedger"],
+            dependencies: ["RampartLedger", "RampartStore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

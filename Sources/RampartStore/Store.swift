@@ -6,7 +6,7 @@ import RampartCore
 import SQLKit
 import SQLiteKit
 
-/// Rampart's storage: API keys and decision records, over one SQL layer (SQLKit).
+/// Rampart's storage: API keys, decision records and the ledger's rows, over one SQL layer (SQLKit).
 ///
 /// Today the backend is one SQLite file in WAL mode (DESIGN.md, "storage and scale"); PostgreSQL follows with the
 /// same schema and the same tests. Writes go through one connection, reads through another, so that readers
@@ -28,6 +28,7 @@ public final class Store: Sendable {
 
     public var keys: KeyStore { KeyStore(store: self) }
     public var decisions: DecisionStore { DecisionStore(store: self) }
+    public var ledger: LedgerStore { LedgerStore(store: self) }
 
     init(path: String, writeDB: any SQLDatabase, readDB: any SQLDatabase, sqliteWriter: SQLiteConnection,
          close: @escaping @Sendable () async throws -> Void) {

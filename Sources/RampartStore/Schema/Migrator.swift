@@ -67,6 +67,43 @@ enum Migrator {
             }
             return statements
         },
+        // The ledger (issue 4): one row per Merkle leaf. `seq` is the leaf index, assigned by the ledger from 0 with
+        // no gaps, so a deleted row shows as a missing position; `leaf_hash` is what the ledger computed at append
+        // time (verify recomputes it from the row). Checkpoints are the signed notes, one per signed tree size.
+        Migration(version: 2, name: "ledger") { dialect in
+            let blob = dialect == "postgresql" ? "BYTEA" : "BLOB"
+            var statements = [
+                """
+                CREATE TABLE ledger_entries (
+                    seq BIGINT PRIMARY KEY,
+                    time_ms BIGINT NOT NULL,
+                    kind TEXT NOT NULL,
+                    subject_ref TEXT,
+                    body TEXT NOT NULL,
+                    leaf_hash \(blob) NOT NULL
+                )
+                """,
+                "CREATE INDEX ledger_entries_subject ON ledger_entries (subject_ref, seq)",
+                "CREATE INDEX ledger_entries_kind_time ON ledger_entries (kind, time_ms)",
+                """
+                CREATE TABLE ledger_checkpoints (
+                    size BIGINT PRIMARY KEY,
+                    root \(blob) NOT NULL,
+                    time_ms BIGINT NOT NULL,
+                    note TEXT NOT NULL
+                )
+                """,
+            ]
+            if dialect == "sqlite" {
+                for table in ["ledger_entries", "ledger_checkpoints"] {
+                    statements += [
+                        "CREATE TRIGGER \(table)_append_only_update BEFORE UPDATE ON \(table) BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END",
+                        "CREATE TRIGGER \(table)_append_only_delete BEFORE DELETE ON \(table) BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END",
+                    ]
+                }
+            }
+            return statements
+        },
     ]
 
     static func migrate(_ db: any SQLDatabase) async throws {

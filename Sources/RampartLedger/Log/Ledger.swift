@@ -1,0 +1,117 @@
+import Foundation
+import RampartCore
+import RampartStore
+
+/// The ledger: an append-only log of events in the store, a Merkle tree over it, and signed checkpoints of the tree
+/// (guide: transparency and traceability; consent "recorded, auditable, tamper-proof").
+///
+/// One `Ledger` appends for a process; appends are serialized by the actor and each batch is one atomic insert.
+/// The actor keeps only the tree's frontier (a few dozen hashes), so memory does not grow with the log; proofs are
+/// built from the stored leaf hashes when asked for.
+///
+/// ```swift
+/// let ledger = try await Ledger.open(store: store, origin: "rampart.example/ledger", signingKey: key)
+/// try await ledger.append([LedgerEvent(kind: "consent.given", subjectRef: ref, body: #"{"purpose":"support"}"#)])
+/// let note = try await ledger.checkpoint()          // signed, stored
+/// let report = try await ledger.verify()            // recompute everything, check every checkpoint
+/// ```
+public actor Ledger {
+    public let origin: String
+    let store: Store
+    let signingKey: LedgerSigningKey?
+    private(set) var frontier: MerkleFrontier
+    let now: @Sendable () -> Date
+
+    init(origin: String, store: Store, signingKey: LedgerSigningKey?, frontier: MerkleFrontier, now: @escaping @Sendable () -> Date) {
+        self.origin = origin
+        self.store = store
+        self.signingKey = signingKey
+        self.frontier = frontier
+        self.now = now
+    }
+
+    /// Opens the ledger in `store`, rebuilding the frontier from the stored leaf hashes (32 bytes per entry). The
+    /// signing key, when given, must be named `origin`; without it the ledger appends and verifies but cannot sign.
+    public static func open(store: Store, origin: String, signingKey: LedgerSigningKey?,
+                            now: @escaping @Sendable () -> Date = { Date() }) async throws -> Ledger {
+        if let signingKey, signingKey.name != origin {
+            throw LedgerError.config("the signing key is named \(signingKey.name) but the ledger's origin is \(origin)")
+        }
+        let (count, maxSeq) = try await store.ledger.extent()
+        guard count == (maxSeq.map { $0 + 1 } ?? 0) else {
+            throw LedgerError.tampered(position: nil, "the store holds \(count) entries but positions up to \(maxSeq ?? -1): run `rampart ledger verify`")
+        }
+        var frontier = MerkleFrontier()
+        for hash in try await store.ledger.leafHashes(upTo: count) {
+            guard let leaf = MerkleHash(bytes: hash) else { throw LedgerError.tampered(position: Int64(frontier.size), "a stored leaf hash is not 32 bytes") }
+            frontier.append(leaf)
+        }
+        return Ledger(origin: origin, store: store, signingKey: signingKey, frontier: frontier, now: now)
+    }
+
+    /// Number of entries.
+    public var size: Int { frontier.size }
+
+    /// The current root.
+    public var root: MerkleHash { frontier.root }
+
+    /// Appends `events` in order and returns them as stored. Batches larger than the store takes at once are split;
+    /// each part is atomic, and the tree only grows by what was stored.
+    @discardableResult
+    public func append(_ events: [LedgerEvent]) async throws -> [LedgerEntry] {
+        var out: [LedgerEntry] = []
+        out.reserveCapacity(events.count)
+        var start = 0
+        while start < events.count {
+            let part = events[start..<min(start + LedgerStore.maxAppend, events.count)]
+            start += part.count
+            let time = now()
+            var next = frontier
+            var entries: [LedgerEntry] = []
+            var rows: [LedgerStore.Row] = []
+            for event in part {
+                let entry = LedgerEntry(seq: Int64(next.size), time: time, kind: event.kind, subjectRef: event.subjectRef, body: event.body)
+                let leaf = entry.leafHash
+                next.append(leaf)
+                entries.append(entry)
+                rows.append(LedgerStore.Row(seq: entry.seq, timeMs: Millis.from(time), kind: entry.kind, subjectRef: entry.subjectRef,
+                                            body: entry.body, leafHash: leaf.bytes))
+            }
+            try await store.ledger.append(rows)
+            frontier = next
+            out += entries
+        }
+        return out
+    }
+
+    /// Signs and stores a checkpoint of the current tree (the same size twice is stored once); returns the note.
+    @discardableResult
+    public func checkpoint() async throws -> String {
+        guard let signingKey else { throw LedgerError.config("no signing key: set ledger.signing_key in the config (create one with `rampart ledger keygen`)") }
+        let checkpoint = Checkpoint(origin: origin, size: frontier.size, root: frontier.root, time: now())
+        if let last = try await store.ledger.checkpoints().last, last.size == Int64(checkpoint.size) { return last.note }
+        let note = try checkpoint.signed(with: signingKey)
+        try await store.ledger.addCheckpoint(.init(size: Int64(checkpoint.size), root: checkpoint.root.bytes, timeMs: Millis.from(checkpoint.time), note: note))
+        return note
+    }
+
+    /// The signed checkpoints, smallest first.
+    public func checkpoints() async throws -> [String] {
+        try await store.ledger.checkpoints().map(\.note)
+    }
+}
+
+public enum LedgerError: Error, Equatable, CustomStringConvertible {
+    case config(String)
+    /// The stored log does not match itself or its checkpoints; `position` is the first entry found wrong.
+    case tampered(position: Int64?, String)
+    case notFound(String)
+
+    public var description: String {
+        switch self {
+        case let .config(why): "ledger: \(why)"
+        case let .tampered(position, why): "ledger tampered\(position.map { " at entry \($0)" } ?? ""): \(why)"
+        case let .notFound(what): "ledger: \(what)"
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import RampartCore
+import SQLKit
+import SQLiteNIO
+
+/// The ledger's rows at rest: entries (one per Merkle leaf) and signed checkpoints. Append-only; the meaning of the
+/// rows — leaf encoding, tree, signatures — is `RampartLedger`'s.
+public struct LedgerStore: Sendable {
+    let store: Store
+
+    /// One stored entry.
+    public struct Row: Sendable, Equatable {
+        public var seq: Int64
+        public var timeMs: Int64
+        public var kind: String
+        public var subjectRef: String?
+        public var body: String
+        public var leafHash: [UInt8]
+
+        public init(seq: Int64, timeMs: Int64, kind: String, subjectRef: String?, body: String, leafHash: [UInt8]) {
+            self.seq = seq
+            self.timeMs = timeMs
+            self.kind = kind
+            self.subjectRef = subjectRef
+            self.body = body
+            self.leafHash = leafHash
+        }
+    }
+
+    public struct CheckpointRow: Sendable, Equatable {
+        public var size: Int64
+        public var root: [UInt8]
+        public var timeMs: Int64
+        public var note: String
+
+        public init(size: Int64, root: [UInt8], timeMs: Int64, note: String) {
+            self.size = size
+            self.root = root
+            self.timeMs = timeMs
+            self.note = note
+        }
+    }
+
+    static let columns = ["seq", "time_ms", "kind", "subject_ref", "body", "leaf_hash"]
+
+    /// Most rows one append takes: one statement binds 6 values per row, under SQLite's 32,766.
+    public static let maxAppend = 4_000
+
+    /// Appends up to ``maxAppend`` rows as one multi-row `INSERT` in autocommit: all of them or none. It shares the
+    /// write connection with the decision writer, so it opens no transaction of its own (a `BEGIN` there would take
+    /// in decision records written meanwhile); callers serialize appends and number the rows.
+    public func append(_ rows: [Row]) async throws {
+        guard !rows.isEmpty else { return }
+        guard rows.count <= Self.maxAppend else {
+            throw StoreError(code: "query_failed", message: "a ledger append takes at most \(Self.maxAppend) entries, got \(rows.count)")
+        }
+        var binds: [SQLiteData] = []
+        binds.reserveCapacity(rows.count * Self.columns.count)
+        for row in rows {
+            binds.append(.integer(Int(row.seq)))
+            binds.append(.integer(Int(row.timeMs)))
+            binds.append(.text(row.kind))
+            binds.append(row.subjectRef.map { .text($0) } ?? .null)
+            binds.append(.text(row.body))
+            binds.append(.blob(ByteBuffer(bytes: row.leafHash)))
+        }
+        let sql = "INSERT INTO ledger_entries (\(Self.columns.joined(separator: ", "))) VALUES "
+            + Array(repeating: "(?,?,?,?,?,?)", count: rows.count).joined(separator: ",")
+        do {
+            _ = try await store.sqliteWriter.query(sql, binds)
+        } catch {
+            throw StoreError.wrap("query_failed", "could not append \(rows.count) ledger entr\(rows.count == 1 ? "y" : "ies")", error)
+        }
+    }
+
+    /// Number of rows and the highest `seq` (nil when empty).
+    public func extent() async throws -> (count: Int64, maxSeq: Int64?) {
+        do {
+            let row = try await store.readDB.raw("SELECT COUNT(*) AS n, MAX(seq) AS top FROM ledger_entries").first()
+            return (try row?.decode(column: "n", as: Int64.self) ?? 0, try row?.decode(column: "top", as: Int64?.self))
+        } catch {
+            throw StoreError.wrap("query_failed", "could not read the ledger's size", error)
+        }
+    }
+
+    /// Rows with `seq` in `range`, in order.
+    public func rows(_ range: Range<Int64>) async throws -> [Row] {
+        do {
+            return try await store.readDB.raw("""
+                SELECT seq, time_ms, kind, subject_ref, body, leaf_hash FROM ledger_entries
+                WHERE seq >= \(bind: range.lowerBound) AND seq < \(bind: range.upperBound) ORDER BY seq
+                """).all().map(Self.decode)
+        } catch {
+            throw StoreError.wrap("query_failed", "could not read ledger entries \(range.lowerBound)..<\(range.upperBound)", error)
+        }
+    }
+
+    /// Every stored leaf hash, in `seq` order (32 bytes each) — to rebuild the tree for proofs.
+    public func leafHashes(upTo size: Int64) async throws -> [[UInt8]] {
+        do {
+            return try await store.readDB.raw("SELECT leaf_hash FROM ledger_entries WHERE seq < \(bind: size) ORDER BY seq").all().map {
+                Array(try $0.decode(column: "leaf_hash", as: Data.self))
+            }
+        } catch {
+            throw StoreError.wrap("query_failed", "could not read the ledger's leaf hashes", error)
+        }
+    }
+
+    /// Rows about one subject (by the ledger's pseudonymous reference), in order.
+    public func rows(subjectRef: String) async throws -> [Row] {
+        do {
+            return try await store.readDB.raw("""
+                SELECT seq, time_ms, kind, subject_ref, body, leaf_hash FROM ledger_entries WHERE subject_ref = \(bind: subjectRef) ORDER BY seq
+                """).all().map(Self.decode)
+        } catch {
+            throw StoreError.wrap("query_failed", "could not read the subject's ledger entries", error)
+        }
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Row {
+        Row(seq: try row.decode(column: "seq", as: Int64.self), timeMs: try row.decode(column: "time_ms", as: Int64.self),
+            kind: try row.decode(column: "kind", as: String.self), subjectRef: try row.decode(column: "subject_ref", as: String?.self),
+            body: try row.decode(column: "body", as: String.self), leafHash: Array(try row.decode(column: "leaf_hash", as: Data.self)))
+    }
+
+    public func addCheckpoint(_ checkpoint: CheckpointRow) async throws {
+        do {
+            try await store.writeDB.raw("""
+                INSERT INTO ledger_checkpoints (size, root, time_ms, note)
+                VALUES (\(bind: checkpoint.size), \(bind: Data(checkpoint.root)), \(bind: checkpoint.timeMs), \(bind: checkpoint.note))
+                """).run()
+        } catch {
+            throw StoreError.wrap("query_failed", "could not store the checkpoint for size \(checkpoint.size)", error)
+        }
+    }
+
+    /// Every checkpoint, smallest size first.
+    public func checkpoints() async throws -> [CheckpointRow] {
+        do {
+            return try await store.readDB.raw("SELECT size, root, time_ms, note FROM ledger_checkpoints ORDER BY size").all().map {
+                CheckpointRow(size: try $0.decode(column: "size", as: Int64.self), root: Array(try $0.decode(column: "root", as: Data.self)),
+                              timeMs: try $0.decode(column: "time_ms", as: Int64.self), note: try $0.decode(column: "note", as: String.self))
+            }
+        } catch {
+            throw StoreError.wrap("query_failed", "could not read the ledger's checkpoints", error)
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import SQLKit
+import Testing
+@testable import RampartLedger
+@testable import RampartStore
+
+/// The ledger over a real SQLite file: appends, checkpoints, proofs checked offline, and every kind of tampering
+/// with the rows — changed, deleted, inserted, reordered, rewritten together with their hashes — caught by `verify`
+/// with the position it shows at.
+@Suite struct LedgerLogTests {
+    static let origin = "rampart.test/ledger"
+
+    /// A ledger of `count` entries in a fresh store, checkpointed at each of `checkpoints`.
+    func withLedger<T>(count: Int = 40, checkpoints: [Int] = [10, 25, 40], _ body: (Ledger, Store, LedgerSigningKey) async throws -> T) async throws -> T {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-ledger-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try await Store.openSQLite(path: folder.appendingPathComponent("rampart.db").path)
+        do {
+            let key = try LedgerSigningKey.generate(name: Self.origin)
+            let ledger = try await Ledger.open(store: store, origin: Self.origin, signingKey: key)
+            var written = 0
+            for mark in checkpoints + [count] where mark > written {
+                try await ledger.append((written..<mark).map { Self.event($0) })
+                written = mark
+                if checkpoints.contains(mark) { try await ledger.checkpoint() }
+            }
+            let result = try await body(ledger, store, key)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    static func event(_ i: Int) -> LedgerEvent {
+        LedgerEvent(kind: i % 3 == 0 ? "consent.given" : "decision", subjectRef: i % 2 == 0 ? "subj_\(i % 7)" : nil,
+                    body: #"{"n":\#(i),"purpose":"support"}"#)
+    }
+
+    @Test func appendsCheckpointsAndReopens() async throws {
+        try await withLedger { ledger, store, key in
+            let report = try await ledger.verify()
+            #expect(report.intact && report.entries == 40 && report.checkpoints == 3 && report.signaturesChecked)
+            // The root is the RFC 6962 tree over the entries' leaf hashes.
+            let rows = try await store.ledger.rows(0..<40)
+            let tree = MerkleTree(leaves: rows.map { LedgerEntry(row: $0).leafHash })
+            #expect(report.root == tree.root.hex)
+            #expect(await ledger.root == tree.root)
+            // Checkpoints of one size are stored once.
+            let again = try await ledger.checkpoint()
+            #expect(try await ledger.checkpoints().count == 3 && again.hasPrefix("\(Self.origin)\n40\n"))
+            // Reopening rebuilds the same tree; a batch larger than one insert is split and numbered on.
+            let reopened = try await Ledger.open(store: store, origin: Self.origin, signingKey: key)
+            #expect(await reopened.root == tree.root)
+            let more = try await reopened.append((0..<(LedgerStore.maxAppend + 3)).map { Self.event(40 + $0) })
+            #expect(more.first?.seq == 40 && more.last?.seq == Int64(40 + LedgerStore.maxAppend + 2))
+            #expect(try await reopened.verify().intact)
+            #expect(try await reopened.verify().entries == 40 + LedgerStore.maxAppend + 3)
+        }
+    }
+
+    @Test func proofsCheckOfflineWithTheVerifierKeyOnly() async throws {
+        try await withLedger { ledger, _, key in
+            for seq: Int64 in [0, 9, 24, 39] {
+                let doc = try await ledger.inclusionProof(seq: seq)
+                let json = try JSONEncoder().encode(doc)
+                let result = ProofCheck.check(json: json, verifierKey: key.verifierKey)
+                #expect(result.valid, "\(seq): \(result.message)")
+                // Proof against an earlier checkpoint.
+                if seq < 25 { #expect(ProofCheck.check(json: try JSONEncoder().encode(try await ledger.inclusionProof(seq: seq, size: 25)), verifierKey: key.verifierKey).valid) }
+                // A changed entry, a changed hash, another key: refused.
+                var changed = doc
+                changed.entry.body = #"{"n":-1}"#
+                #expect(!ProofCheck.check(json: try JSONEncoder().encode(changed), verifierKey: key.verifierKey).valid)
+                if !doc.proof.isEmpty {
+                    var bad = doc
+                    bad.proof[0] = String(repeating: "0", count: 64)
+                    #expect(!ProofCheck.check(json: try JSONEncoder().encode(bad), verifierKey: key.verifierKey).valid)
+                }
+                #expect(!ProofCheck.check(json: json, verifierKey: try LedgerSigningKey.generate(name: Self.origin).verifierKey).valid)
+            }
+            let consistency = try await ledger.consistencyProof(from: 10, to: 40)
+            #expect(ProofCheck.check(json: try JSONEncoder().encode(consistency), verifierKey: key.verifierKey).valid)
+            var swapped = consistency
+            swapped.proof.reverse()
+            #expect(!ProofCheck.check(json: try JSONEncoder().encode(swapped), verifierKey: key.verifierKey).valid)
+            #expect(!ProofCheck.check(json: Data("{}".utf8), verifierKey: key.verifierKey).valid)
+            // Entries not yet covered by a checkpoint, unknown entries and sizes: errors that say what to do.
+            _ = try await ledger.append([Self.event(40)])
+            await #expect(throws: LedgerError.self) { try await ledger.inclusionProof(seq: 40) }
+            await #expect(throws: LedgerError.self) { try await ledger.inclusionProof(seq: -1) }
+            await #expect(throws: LedgerError.self) { try await ledger.consistencyProof(from: 11, to: 40) }
+        }
+    }
+
+    /// Changes made to the rows behind the ledger's back (with the append-only triggers dropped first, as an
+    /// attacker with the database file could).
+    enum Tamper: String, CaseIterable {
+        case changeBody, changeBodyAndHash, deleteMiddle, deleteLast, insertMiddle, reorder, rewriteCheckpoint
+    }
+
+    @Test(arguments: Tamper.allCases)
+    func tamperingIsFoundAndPlaced(_ tamper: Tamper) async throws {
+        try await withLedger { ledger, store, _ in
+            let db = store.writeDB
+            for trigger in ["ledger_entries_append_only_update", "ledger_entries_append_only_delete",
+                            "ledger_checkpoints_append_only_update", "ledger_checkpoints_append_only_delete"] {
+                try await db.raw("DROP TRIGGER \(unsafeRaw: trigger)").run()
+            }
+            let expectedPosition: Int64?
+            switch tamper {
+            case .changeBody:
+                try await db.raw(#"UPDATE ledger_entries SET body = '{"n":17,"purpose":"marketing"}' WHERE seq = 17"#).run()
+                expectedPosition = 17
+            case .changeBodyAndHash:
+                // Content and stored hash rewritten together: only the checkpoints catch it, between 10 and 25.
+                var entry = LedgerEntry(row: try await store.ledger.rows(17..<18)[0])
+                entry.body = #"{"n":17,"purpose":"marketing"}"#
+                try await db.raw("UPDATE ledger_entries SET body = \(bind: entry.body), leaf_hash = \(bind: Data(entry.leafHash.bytes)) WHERE seq = 17").run()
+                expectedPosition = 10
+            case .deleteMiddle:
+                try await db.raw("DELETE FROM ledger_entries WHERE seq = 30").run()
+                expectedPosition = 30
+            case .deleteLast:
+                try await db.raw("DELETE FROM ledger_entries WHERE seq = 39").run()
+                expectedPosition = 39
+            case .insertMiddle:
+                // Shift 20… up by one and put a well-formed entry at 20.
+                for seq in (20..<40).reversed() { try await db.raw("UPDATE ledger_entries SET seq = \(bind: seq + 1) WHERE seq = \(bind: seq)").run() }
+                let forged = LedgerEntry(seq: 20, time: Date(), kind: "consent.given", subjectRef: "subj_x", body: "{}")
+                try await db.raw("""
+                    INSERT INTO ledger_entries (seq, time_ms, kind, subject_ref, body, leaf_hash)
+                    VALUES (20, \(bind: Millis.from(forged.time)), 'consent.given', 'subj_x', '{}', \(bind: Data(forged.leafHash.bytes)))
+                    """).run()
+                expectedPosition = 21
+            case .reorder:
+                let a = try await store.ledger.rows(5..<6)[0], b = try await store.ledger.rows(6..<7)[0]
+                try await db.raw("UPDATE ledger_entries SET body = \(bind: b.body), kind = \(bind: b.kind), subject_ref = \(bind: b.subjectRef), leaf_hash = \(bind: Data(b.leafHash)) WHERE seq = 5").run()
+                try await db.raw("UPDATE ledger_entries SET body = \(bind: a.body), kind = \(bind: a.kind), subject_ref = \(bind: a.subjectRef), leaf_hash = \(bind: Data(a.leafHash)) WHERE seq = 6").run()
+                expectedPosition = 5
+            case .rewriteCheckpoint:
+                try await db.raw("UPDATE ledger_checkpoints SET note = replace(note, '\n25\n', '\n24\n') WHERE size = 25").run()
+                expectedPosition = nil
+            }
+            let report = try await ledger.verify()
+            #expect(!report.intact, "\(tamper)")
+            #expect(report.problem?.position == expectedPosition, "\(tamper): \(report.problem?.message ?? "")")
+        }
+    }
+
+    @Test func keysAndConfigErrors() async throws {
+        try await withLedger(count: 5, checkpoints: [5]) { ledger, store, key in
+            let other = try LedgerSigningKey.generate(name: Self.origin)
+            let report = try await ledger.verify(verifierKey: other.verifierKey)
+            #expect(!report.intact && report.problem?.message.contains("signature") == true)
+            await #expect(throws: LedgerError.self) { try await Ledger.open(store: store, origin: "another/log", signingKey: key) }
+            let unsigned = try await Ledger.open(store: store, origin: Self.origin, signingKey: nil)
+            await #expect(throws: LedgerError.self) { try await unsigned.checkpoint() }
+            // Without a key the roots are still compared, and the report says the signatures were not checked.
+            let keyless = try await unsigned.verify()
+            #expect(keyless.intact && !keyless.signaturesChecked)
+        }
+    }
+}
