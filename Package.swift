@@ -99,6 +99,7 @@ let package = Package(
                 "RampartStore",
                 "RampartGateway",
                 "RampartText",
+                "RampartLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RampartCore
+import RampartLedger
 
 extension Rampart {
     struct ConfigCommand: ParsableCommand {
@@ -27,6 +28,11 @@ extension Rampart.ConfigCommand {
             var isDirectory: ObjCBool = false
             if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) {
                 CLI.fail("\(options.config): store.sqlite: folder \(folder) does not exist", code: Exit.dataError)
+            }
+            if let key = config.ledger.signingKey {
+                do { _ = try LedgerSigningKey.load(name: config.ledger.origin, path: key) } catch {
+                    CLI.fail("\(options.config): ledger.signing_key: \(error)", code: Exit.dataError)
+                }
             }
             for (index, route) in config.routes.enumerated() {
                 if let ca = route.upstreamCAFile, !FileManager.default.isReadableFile(atPath: ca) {
@@ -70,6 +76,9 @@ extension Rampart.ConfigCommand {
                 "  durability: \(c.store.durability.rawValue)",
                 "  synchronous: \(c.store.synchronous.rawValue)",
                 "  max_batch: \(c.store.maxBatch)",
+                "ledger:",
+                "  origin: \(c.ledger.origin)",
+                "  signing_key: \(c.ledger.signingKey.map { "\"\($0)\"" } ?? "null   # checkpoints cannot be signed")",
                 "routes:",
             ]
             for r in c.routes {

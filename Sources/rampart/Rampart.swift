@@ -29,7 +29,7 @@ struct Rampart: AsyncParsableCommand {
             66 config file missing or unreadable · 69 store unavailable · 70 internal error.
             """,
         version: "0.1.0",
-        subcommands: [Serve.self, ConfigCommand.self, Keys.self, Decisions.self, Scan.self]
+        subcommands: [Serve.self, ConfigCommand.self, Keys.self, Decisions.self, Ledger.self, Scan.self]
     )
 }
 
@@ -48,21 +48,22 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("Path of rampart.yaml.", valueName: "file"))
     var config: String = ProcessInfo.processInfo.environment["RAMPART_CONFIG"] ?? "rampart.yaml"
 
-    /// The validated config; prints the problem and exits 65/66 when it is not usable.
-    func load() throws -> RampartConfig {
+    /// The validated config; prints the problem and exits 65/66 (or `errorCode`, for commands whose exit codes are
+    /// fixed otherwise) when it is not usable.
+    func load(errorCode: ExitCode? = nil) throws -> RampartConfig {
         let data: Data
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: config)
             if let size = attributes[.size] as? Int, size > ConfigLoader.maxBytes {
-                CLI.fail("\(config): the config is larger than \(ConfigLoader.maxBytes) bytes", code: Exit.dataError)
+                CLI.fail("\(config): the config is larger than \(ConfigLoader.maxBytes) bytes", code: errorCode ?? Exit.dataError)
             }
             data = try Data(contentsOf: URL(fileURLWithPath: config))
         } catch {
             CLI.fail("cannot read the config file \(config): \(Self.reason(error)). Pass --config FILE (or set RAMPART_CONFIG); examples/rampart.yaml is a starting point.",
-                     code: Exit.noInput)
+                     code: errorCode ?? Exit.noInput)
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            CLI.fail("\(config): the config is not UTF-8 text", code: Exit.dataError)
+            CLI.fail("\(config): the config is not UTF-8 text", code: errorCode ?? Exit.dataError)
         }
         do {
             var loaded = try ConfigLoader.load(yaml: text, file: config)
@@ -70,12 +71,13 @@ struct ConfigOptions: ParsableArguments {
             let folder = URL(fileURLWithPath: config).deletingLastPathComponent().path
             func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path) }
             loaded.store.sqlite = resolve(loaded.store.sqlite)
+            loaded.ledger.signingKey = loaded.ledger.signingKey.map(resolve)
             for index in loaded.routes.indices {
                 loaded.routes[index].upstreamCAFile = loaded.routes[index].upstreamCAFile.map(resolve)
             }
             return loaded
         } catch {
-            CLI.fail(error.description, code: Exit.dataError)
+            CLI.fail(error.description, code: errorCode ?? Exit.dataError)
         }
     }
 

@@ -117,6 +117,15 @@ import Testing
         }
     }
 
+    @Test func ledgerSection() throws {
+        #expect(try ConfigLoader.load(yaml: Self.minimal).ledger == LedgerConfig(origin: "rampart/ledger", signingKey: nil))
+        let config = try ConfigLoader.load(yaml: "ledger:\n  origin: acme.example/ledger\n  signing_key: keys/ledger.pem\n" + Self.minimal)
+        #expect(config.ledger == LedgerConfig(origin: "acme.example/ledger", signingKey: "keys/ledger.pem"))
+        for bad in ["ledger:\n  origin: \"has space\"\n", "ledger:\n  origin: a+b\n", "ledger:\n  signing_key: \"\"\n", "ledger:\n  signing_kye: x\n"] {
+            #expect(throws: ConfigError.self, "\(bad)") { try ConfigLoader.load(yaml: bad + Self.minimal) }
+        }
+    }
+
     @Test func unknownKeySuggestsTheNearestOne() {
         #expect(throws: ConfigError.self) { try ConfigLoader.load(yaml: "routes:\n  - name: a\n    upstreem: \"http://a/v1\"\n") }
         do {

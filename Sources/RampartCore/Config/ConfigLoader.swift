@@ -36,7 +36,7 @@ public enum ConfigLoader {
         guard let root else {
             throw ConfigError(code: "empty", path: "", message: "the config is empty; it needs at least a `routes:` list")
         }
-        let doc = try ConfigNode(node: root, path: "", budget: NodeBudget()).mapping(keys: ["server", "store", "routes"])
+        let doc = try ConfigNode(node: root, path: "", budget: NodeBudget()).mapping(keys: ["server", "store", "ledger", "routes"])
         var config = RampartConfig()
         if let server = doc["server"] {
             config.server = try decodeServer(server.mapping(keys: [
@@ -46,6 +46,17 @@ public enum ConfigLoader {
         }
         if let store = doc["store"] {
             config.store = try decodeStore(store.mapping(keys: ["sqlite", "durability", "synchronous", "max_batch"]))
+        }
+        if let ledger = doc["ledger"] {
+            let m = try ledger.mapping(keys: ["origin", "signing_key"])
+            if let n = m["origin"] {
+                let origin = try n.string(nonEmpty: true)
+                guard LedgerConfig.isValidOrigin(origin) else {
+                    throw n.error("invalid_value", "ledger origin `\(origin)` must have no spaces, control characters or `+` (it names the log in signed checkpoints)")
+                }
+                config.ledger.origin = origin
+            }
+            if let n = m["signing_key"] { config.ledger.signingKey = try n.string(nonEmpty: true) }
         }
         guard let routes = doc["routes"] else {
             throw ConfigError(code: "missing_key", path: "routes", line: root.mark?.line, message: "missing `routes:`; declare at least one route")

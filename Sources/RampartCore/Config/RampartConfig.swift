@@ -5,11 +5,13 @@
 public struct RampartConfig: Sendable, Equatable {
     public var server: ServerConfig
     public var store: StoreConfig
+    public var ledger: LedgerConfig
     public var routes: [RouteConfig]
 
-    public init(server: ServerConfig = .init(), store: StoreConfig = .init(), routes: [RouteConfig] = []) {
+    public init(server: ServerConfig = .init(), store: StoreConfig = .init(), ledger: LedgerConfig = .init(), routes: [RouteConfig] = []) {
         self.server = server
         self.store = store
+        self.ledger = ledger
         self.routes = routes
     }
 
@@ -120,6 +122,26 @@ public struct StoreConfig: Sendable, Equatable {
         self.durability = durability
         self.synchronous = synchronous
         self.maxBatch = maxBatch
+    }
+}
+
+/// `ledger:` — the tamper-evident log (docs/ledger.md).
+public struct LedgerConfig: Sendable, Equatable {
+    /// The log's name, first line of every checkpoint and the signing key's name (C2SP signed note: no spaces,
+    /// no `+`). Default `rampart/ledger`.
+    public var origin: String
+    /// PKCS#8 PEM Ed25519 private key that signs checkpoints, relative to the config file's folder; kept outside the
+    /// database. Default none: the ledger appends and verifies but cannot sign.
+    public var signingKey: String?
+
+    public init(origin: String = "rampart/ledger", signingKey: String? = nil) {
+        self.origin = origin
+        self.signingKey = signingKey
+    }
+
+    /// A log name a signed note accepts: non-empty, printable, no whitespace, no `+`.
+    public static func isValidOrigin(_ name: String) -> Bool {
+        !name.isEmpty && name.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && $0 != "+" && !$0.properties.isWhitespace }
     }
 }
 

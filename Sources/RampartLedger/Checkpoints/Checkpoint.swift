@@ -69,6 +69,11 @@ public struct Checkpoint: Sendable, Equatable {
         return try parse(body: text)
     }
 
+    /// Checks that `verifierKey` is a well-formed Ed25519 verifier key whose id matches its name and key.
+    public static func validate(verifierKey: String) throws(CheckpointError) {
+        _ = try Verifier(verifierKey)
+    }
+
     static func parse(body text: String) throws(CheckpointError) -> Checkpoint {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count >= 4, let size = Int(lines[1]), size >= 0 else { throw .malformed("expected origin, size and root lines") }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RampartCore
 
 /// The ledger's Ed25519 signing key, kept outside the database (guide: transparency and traceability — a log that
 /// whoever holds the database could rewrite and re-sign would prove nothing).
@@ -23,9 +24,7 @@ public struct LedgerSigningKey: Sendable {
     }
 
     /// Key names are the log's origin: printable, no spaces or `+` (C2SP signed-note).
-    static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "+" && !$0.properties.isWhitespace && $0.value != 0x7F }
-    }
+    static func isValidName(_ name: String) -> Bool { LedgerConfig.isValidOrigin(name) }
 
     /// The signed-note key id: the first four bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key).
     static func keyID(name: String, publicKey: Curve25519.Signing.PublicKey) -> UInt32 {

@@ -4,6 +4,7 @@ import RampartStore
 
 /// What `rampart ledger verify` found.
 public struct LedgerVerifyReport: Sendable, Encodable, Equatable {
+    /// Entries checked (all of them when intact; those before the problem otherwise), and their root.
     public var entries: Int
     public var root: String
     public var checkpoints: Int
@@ -50,7 +51,11 @@ extension Ledger {
         let (count, _) = try await store.ledger.extent()
         var report = LedgerVerifyReport(entries: 0, root: MerkleHash.empty.hex, checkpoints: checkpoints.count, signaturesChecked: key != nil,
                                         latestCheckpointSize: checkpoints.last.map { Int($0.size) }, problem: nil)
+        var tree = MerkleFrontier()
+        /// The report up to the problem: entries checked before it and their root.
         func fail(_ position: Int64?, _ message: String) -> LedgerVerifyReport {
+            report.entries = tree.size
+            report.root = tree.root.hex
             report.problem = .init(position: position, message: message)
             return report
         }
@@ -68,7 +73,6 @@ extension Ledger {
             }
             expected.append((row.size, checkpoint.root))
         }
-        var tree = MerkleFrontier()
         var nextCheckpoint = 0
         var lastGood: Int64 = 0
         func checkCheckpoints() -> LedgerVerifyReport? {

@@ -1,0 +1,236 @@
+import ArgumentParser
+import Foundation
+import RampartCore
+import RampartLedger
+import RampartStore
+
+extension Rampart {
+    struct Ledger: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The tamper-evident ledger: verify it, sign checkpoints, prove entries.",
+            discussion: """
+                Every ledger event is a leaf of a Merkle tree built as Certificate Transparency builds it (RFC 6962/9162).
+                Signed checkpoints (Ed25519, C2SP signed notes) state the tree's size and root; `verify` recomputes all of
+                it, `prove` and `consistency` print proofs that `check-proof` checks offline with the verifier key alone.
+                Guide: transparency and traceability; consent "recorded, auditable, tamper-proof". See docs/ledger.md.
+
+                Start: rampart ledger keygen --out ledger.pem, then set `ledger: { signing_key: ledger.pem }` in rampart.yaml.
+                """,
+            subcommands: [Keygen.self, Record.self, Checkpoint.self, Verify.self, Prove.self, Consistency.self, CheckProof.self])
+    }
+}
+
+/// Opens the ledger of `config` (and its signing key, if configured; creating the store when `creates`); exits 2 on
+/// errors when `verifyExit` is set (the documented codes of `verify` and `check-proof`), else with the CLI's usual codes.
+func withLedger<T>(_ config: RampartConfig, needsKey: Bool = false, verifyExit: Bool = false, creates: Bool = false,
+                   _ body: (RampartLedger.Ledger) async throws -> T) async -> T {
+    var key: LedgerSigningKey?
+    if let path = config.ledger.signingKey {
+        do {
+            key = try LedgerSigningKey.load(name: config.ledger.origin, path: path)
+        } catch {
+            CLI.fail("\(error)", code: verifyExit ? ExitCode(2) : Exit.dataError)
+        }
+    } else if needsKey {
+        CLI.fail("no signing key: create one with `rampart ledger keygen --out ledger.pem` and set `ledger: { signing_key: ledger.pem }` in the config",
+                 code: Exit.dataError)
+    }
+    if !creates && !FileManager.default.fileExists(atPath: config.store.sqlite) {
+        CLI.fail("no store at \(config.store.sqlite) yet: run `rampart serve` or `rampart keys create` first", code: verifyExit ? ExitCode(2) : Exit.unavailable)
+    }
+    let store: Store
+    do {
+        store = try await Store.openSQLite(path: config.store.sqlite, synchronous: config.store.synchronous)
+    } catch {
+        CLI.fail("\(error)", code: verifyExit ? ExitCode(2) : Exit.unavailable)
+    }
+    do {
+        let ledger = try await RampartLedger.Ledger.open(store: store, origin: config.ledger.origin, signingKey: key)
+        let result = try await body(ledger)
+        await store.close()
+        return result
+    } catch {
+        await store.close()
+        let code: ExitCode
+        switch error {
+        case LedgerError.notFound: code = Exit.notFound
+        case LedgerError.tampered: code = ExitCode(1)
+        case LedgerError.config: code = Exit.dataError
+        default: code = Exit.unavailable
+        }
+        CLI.fail("\(error)", code: verifyExit && code != ExitCode(1) ? ExitCode(2) : code)
+    }
+}
+
+extension Rampart.Ledger {
+    struct Keygen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an Ed25519 signing key for checkpoints (PKCS#8 PEM, mode 0600).",
+            discussion: """
+                Keep the key outside the database and its backups: whoever holds both could rewrite the log and re-sign it.
+                Prints the verifier key — what auditors need to check checkpoints and proofs — and writes it to FILE.pub
+                with the public key. `openssl genpkey -algorithm ed25519 -out FILE` makes a key Rampart reads too.
+                """)
+
+        @Option(help: ArgumentHelp("Where to write the private key (never overwritten).", valueName: "file")) var out: String
+        @Option(help: "The log's name, as `ledger.origin` in rampart.yaml (default rampart/ledger).") var origin: String = "rampart/ledger"
+
+        func validate() throws {
+            guard LedgerConfig.isValidOrigin(origin) else { throw ValidationError("--origin must have no spaces or `+`") }
+        }
+
+        func run() throws {
+            do {
+                let key = try LedgerSigningKey.generate(name: origin)
+                try key.write(to: out)
+                let pub = "# verifier key for \(origin): pass it to `rampart ledger check-proof --key`\n\(key.verifierKey)\n" + key.publicPEM
+                FileManager.default.createFile(atPath: out + ".pub", contents: Data(pub.utf8), attributes: [.posixPermissions: 0o644])
+                print(key.verifierKey)
+            } catch {
+                CLI.fail("\(error)", code: Exit.dataError)
+            }
+        }
+    }
+
+    struct Record: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Append an event to the ledger (an approval, a note, an outcome recorded by hand).",
+            discussion: "Example: rampart ledger record --kind approval --body '{\"by\":\"dpo\",\"what\":\"model fraud@3 to production\"}'")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Event kind: lower-case letters, digits, `.`, `_` or `-` (e.g. approval).") var kind: String
+        @Option(help: "Event details: a JSON object.") var body: String
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        func validate() throws {
+            guard !kind.isEmpty, kind.count <= 64, kind.allSatisfy({ ($0.isLowercase && $0.isASCII) || $0.isNumber || ".-_".contains($0) }) else {
+                throw ValidationError("--kind must be lower-case letters, digits, `.`, `_` or `-` (at most 64), e.g. approval")
+            }
+            guard (try? JSONValue.parse(Array(body.utf8))).map({ if case .object = $0 { return true } else { return false } }) == true else {
+                throw ValidationError("--body must be a JSON object, e.g. '{\"by\":\"dpo\"}'")
+            }
+        }
+
+        func run() async throws {
+            let config = try options.load()
+            let entry = await withLedger(config, creates: true) { try await $0.append([LedgerEvent(kind: kind, body: body)]) }[0]
+            switch format {
+            case .json: CLI.printJSON(["seq": String(entry.seq), "kind": entry.kind, "time": RFC3339.format(entry.time), "leaf_hash": entry.leafHash.hex])
+            case .text: print("entry \(entry.seq) (\(entry.kind)) appended; leaf \(entry.leafHash.hex)")
+            }
+        }
+    }
+
+    struct Checkpoint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign and store a checkpoint of the ledger now, and print it.",
+            discussion: "Publish checkpoints somewhere the database's owner cannot rewrite (a ticket, a git repository, a witness): a checkpoint kept only beside the log proves less.")
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let config = try options.load()
+            print(await withLedger(config, needsKey: true) { try await $0.checkpoint() }, terminator: "")
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the whole ledger and check every checkpoint. Exit 0 intact, 1 tampered, 2 error.",
+            discussion: """
+                Reads every entry, recomputes its leaf hash and the tree, and checks each signed checkpoint's root. Reports the
+                first problem: a missing position (a deleted row), an entry whose content no longer matches its hash (an edited
+                row), or the first checkpoint whose root no longer matches (rows rewritten together with their hashes: the
+                change lies in the entries since the checkpoint before it).
+                """)
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: ArgumentHelp("Verifier key to check signatures with (default: the configured signing key's).", valueName: "name+id+key"))
+        var key: String?
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        func run() async throws {
+            let config = try options.load(errorCode: ExitCode(2))
+            let start = Date()
+            let report = await withLedger(config, verifyExit: true) { try await $0.verify(verifierKey: key) }
+            let seconds = Date().timeIntervalSince(start)
+            switch format {
+            case .json:
+                CLI.printJSON(report)
+            case .text:
+                let signed = report.signaturesChecked ? "signatures checked" : "signatures NOT checked (no key: pass --key or configure ledger.signing_key)"
+                if let problem = report.problem {
+                    print("TAMPERED\(problem.position.map { " at entry \($0)" } ?? ""): \(problem.message)")
+                } else {
+                    print("intact: \(report.entries) entries, root \(report.root), \(report.checkpoints) checkpoint(s)"
+                          + "\(report.latestCheckpointSize.map { ", latest at size \($0)" } ?? ""), \(signed), \(String(format: "%.2f", seconds)) s")
+                }
+            }
+            if !report.intact { throw ExitCode(1) }
+        }
+    }
+
+    struct Prove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a proof (JSON) that an entry is in the ledger, against the latest checkpoint.",
+            discussion: "Check it anywhere with: rampart ledger check-proof proof.json --key <verifier key>")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "The entry's position (from 0).") var entry: Int64
+        @Option(help: "Prove against the checkpoint of this size instead of the latest.") var size: Int64?
+
+        func run() async throws {
+            let config = try options.load()
+            CLI.printJSON(await withLedger(config) { try await $0.inclusionProof(seq: entry, size: size) })
+        }
+    }
+
+    struct Consistency: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a proof (JSON) that the ledger at one checkpoint is a prefix of the ledger at a later one.")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Size of the earlier checkpoint.") var from: Int64
+        @Option(help: "Size of the later checkpoint.") var to: Int64
+
+        func validate() throws {
+            guard from >= 0, from <= to else { throw ValidationError("--from must be ≥ 0 and ≤ --to") }
+        }
+
+        func run() async throws {
+            let config = try options.load()
+            CLI.printJSON(await withLedger(config) { try await $0.consistencyProof(from: from, to: to) })
+        }
+    }
+
+    struct CheckProof: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-proof",
+            abstract: "Check a proof from `prove` or `consistency` offline. Exit 0 valid, 1 invalid, 2 error.",
+            discussion: "Needs no database and no config: only the proof file and the ledger's verifier key (printed by `keygen`).")
+
+        @Argument(help: ArgumentHelp("The proof (JSON), or - for standard input.", valueName: "file")) var file: String
+        @Option(help: ArgumentHelp("The ledger's verifier key.", valueName: "name+id+key")) var key: String
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        func run() throws {
+            do { try RampartLedger.Checkpoint.validate(verifierKey: key) } catch { CLI.fail("--key: \(error)", code: ExitCode(2)) }
+            let data: Data
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else if let read = FileManager.default.contents(atPath: file) {
+                data = read
+            } else {
+                CLI.fail("cannot read \(file)", code: ExitCode(2))
+            }
+            guard data.count <= 16 << 20 else { CLI.fail("\(file) is larger than 16 MiB; a proof is a few KB", code: ExitCode(2)) }
+            let result = ProofCheck.check(json: data, verifierKey: key)
+            switch format {
+            case .json: CLI.printJSON(result)
+            case .text: print("\(result.valid ? "valid" : "INVALID"): \(result.message)")
+            }
+            if result.type == "unknown" { throw ExitCode(2) }
+            if !result.valid { throw ExitCode(1) }
+        }
+    }
+}
