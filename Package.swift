@@ -79,6 +79,7 @@ let package = Package(
                 "RampartCore",
                 "RampartStore",
                 "RampartText",
+                "RampartLedger",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -5,6 +5,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import RampartCore
+import RampartLedger
 import RampartStore
 import ServiceLifecycle
 
@@ -24,6 +25,8 @@ public final class Gateway: Sendable {
     public let store: Store
     public let metrics: GatewayMetrics
     let keys: KeyRing
+    /// Current consent per subject and purpose, from the ledger (refreshed with the keys).
+    let consents: ConsentBook
     let limiter: InMemoryRateLimiter
     let writer: DecisionWriter
     let upstreams: UpstreamPool
@@ -40,6 +43,8 @@ public final class Gateway: Sendable {
         self.metrics = metrics
         self.keys = KeyRing()
         try await keys.refresh(from: store)
+        self.consents = ConsentBook()
+        try await consents.refresh(from: store)
         self.limiter = InMemoryRateLimiter()
         limiter.seed(try await store.decisions.usage(since: RFC3339.startOfUTCDay(Date())), day: Date())
         self.writer = DecisionWriter(store: store, maxBatch: config.store.maxBatch, logger: logger) { records, seconds in
@@ -52,7 +57,7 @@ public final class Gateway: Sendable {
             guards[route.name] = try RouteGuards(config: routeGuards, route: route.name, environment: environment)
         }
         self.proxy = OpenAIProxy(config: config, keys: keys, limiter: limiter, upstreams: upstreams, decisions: writer, metrics: metrics,
-                                 logger: logger, guards: guards)
+                                 logger: logger, guards: guards, consents: consents)
     }
 
     func publicRouter() -> Router<GatewayRequestContext> {
@@ -84,7 +89,7 @@ public final class Gateway: Sendable {
             configuration: .init(address: .hostname(config.server.adminListen.host, port: config.server.adminListen.port), serverName: nil),
             onServerRunning: { channel in await onListening("admin", channel.localAddress?.port ?? 0) },
             logger: logger)
-        let refresher = KeyRefresher(ring: keys, store: store, interval: .milliseconds(Int64(config.server.keyRefreshSeconds * 1000)), logger: logger)
+        let refresher = KeyRefresher(ring: keys, consents: consents, store: store, interval: .milliseconds(Int64(config.server.keyRefreshSeconds * 1000)), logger: logger)
         return [writer, refresher, adminApp, publicApp]
     }
 

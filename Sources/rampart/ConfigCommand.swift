@@ -79,12 +79,18 @@ extension Rampart.ConfigCommand {
                 "ledger:",
                 "  origin: \(c.ledger.origin)",
                 "  signing_key: \(c.ledger.signingKey.map { "\"\($0)\"" } ?? "null   # checkpoints cannot be signed")",
+                "purposes:\(c.purposes.isEmpty ? " []" : "")",
+            ] + c.purposes.map { p in
+                "  - { id: \(p.id), lawful_basis: \(p.lawfulBasis.rawValue), data_categories: [\(p.dataCategories.joined(separator: ", "))], retention_days: \(p.retentionDays.map(String.init) ?? "null") }"
+            } + [
                 "routes:",
             ]
             for r in c.routes {
                 lines.append("  - name: \(r.name)")
                 lines.append("    kind: \(r.kind.rawValue)")
                 lines.append("    upstream: \"\(r.upstream)\"")
+                if let purpose = r.purpose { lines.append("    purpose: \(purpose)") }
+                if r.requireSubject { lines.append("    require_subject: true") }
                 if let env = r.upstreamAPIKeyEnv {
                     let set = !(ProcessInfo.processInfo.environment[env]?.isEmpty ?? true)
                     lines.append("    upstream_api_key_env: \(env)   # \(set ? "set (value hidden)" : "NOT SET")")

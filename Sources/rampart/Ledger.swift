@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import RampartCore
 import RampartLedger
@@ -16,7 +17,7 @@ extension Rampart {
 
                 Start: rampart ledger keygen --out ledger.pem, then set `ledger: { signing_key: ledger.pem }` in rampart.yaml.
                 """,
-            subcommands: [Keygen.self, Record.self, Checkpoint.self, Verify.self, Prove.self, Consistency.self, CheckProof.self])
+            subcommands: [Keygen.self, Consent.self, Record.self, Checkpoint.self, Verify.self, Prove.self, Consistency.self, CheckProof.self])
     }
 }
 
@@ -231,6 +232,99 @@ extension Rampart.Ledger {
             }
             if result.type == "unknown" { throw ExitCode(2) }
             if !result.valid { throw ExitCode(1) }
+        }
+    }
+}
+
+extension Rampart.Ledger {
+    struct Consent: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record, withdraw and show a subject's consent for a purpose.",
+            discussion: """
+                Consent is granular per purpose, recorded in the ledger (tamper-evident), and as easy to withdraw as to give
+                (guide: consent). Only purposes whose lawful basis is consent take it. A running gateway applies a change
+                within `server.key_refresh_seconds`.
+                """,
+            subcommands: [Give.self, Withdraw.self, Show.self])
+    }
+}
+
+/// `--subject` and `--purpose`, shared by the consent commands.
+struct ConsentOptions: ParsableArguments {
+    @Option(help: "The subject: the same pseudonymous id clients send as Rampart-Subject.") var subject: String
+    @Option(help: "The purpose (an id from `purposes:`).") var purpose: String
+}
+
+extension Rampart.Ledger.Consent {
+    struct Give: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record that a subject gave consent for a purpose.",
+            discussion: "Example: rampart ledger consent give --subject u-4821 --purpose support --notice privacy-notice@3 --method web-form --jurisdiction DE")
+
+        @OptionGroup var options: ConfigOptions
+        @OptionGroup var consent: ConsentOptions
+        @Option(help: ArgumentHelp("The notice shown, as id@version.", valueName: "id@version")) var notice: String?
+        @Option(help: "How consent was obtained: web-form, api, email, verbal, …") var method: String = "api"
+        @Option(help: "Where: an ISO 3166 country code or EU.") var jurisdiction: String?
+        @Option(help: ArgumentHelp("A file kept as evidence (the signed form); its SHA-256 is recorded, not its content.", valueName: "file"))
+        var evidence: String?
+        @Option(help: ArgumentHelp("When the consent lapses: RFC 3339 time or a date.", valueName: "time")) var expires: String?
+
+        func validate() throws {
+            if let notice, notice.split(separator: "@").count != 2 { throw ValidationError("--notice must be id@version, e.g. privacy-notice@3") }
+            if let expires, RFC3339.parse(expires) == nil { throw ValidationError("--expires must be an RFC 3339 time (2027-01-31T00:00:00Z) or a date (2027-01-31)") }
+        }
+
+        func run() async throws {
+            let config = try options.load()
+            var digest: String?
+            if let evidence {
+                guard let data = FileManager.default.contents(atPath: evidence) else { CLI.fail("cannot read the evidence file \(evidence)", code: Exit.noInput) }
+                digest = Hex.encode(SHA256.hash(data: data))
+            }
+            let request = ConsentRequest(subject: consent.subject, purpose: consent.purpose, notice: notice, method: method, jurisdiction: jurisdiction,
+                                         evidenceSHA256: digest, expires: expires.flatMap(RFC3339.parse))
+            let entry = await withLedger(config, creates: true) { try await $0.giveConsent(request, purposes: config.purposes) }
+            print("consent given: entry \(entry.seq), purpose \(consent.purpose)")
+        }
+    }
+
+    struct Withdraw: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record that a subject withdrew consent for a purpose (exit 1 if none was current).")
+
+        @OptionGroup var options: ConfigOptions
+        @OptionGroup var consent: ConsentOptions
+        @Option(help: "How consent was withdrawn: web-form, api, email, verbal, …") var method: String = "api"
+
+        func run() async throws {
+            let config = try options.load()
+            let entry = await withLedger(config) {
+                try await $0.withdrawConsent(subject: consent.subject, purpose: consent.purpose, method: method, purposes: config.purposes, book: ConsentBook())
+            }
+            print("consent withdrawn: entry \(entry.seq), purpose \(consent.purpose)")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a subject's current consent per purpose.")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "The subject: the same pseudonymous id clients send as Rampart-Subject.") var subject: String
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        func run() async throws {
+            let config = try options.load()
+            let consents = await withLedger(config) { try await $0.consents(subject: subject) }
+            let purposes = config.purposes.filter { $0.lawfulBasis == .consent }.map(\.id)
+            let rows = purposes.map { id -> [String] in
+                guard let c = consents[id] else { return [id, "none", "-", "-"] }
+                let expired = c.expires.map { $0 <= Date() } ?? false
+                return [id, expired ? "expired" : c.state.rawValue, c.expires.map(RFC3339.format) ?? "-", String(c.seq)]
+            }
+            switch format {
+            case .json: CLI.printJSON(rows.map { ["purpose": $0[0], "state": $0[1], "expires": $0[2], "entry": $0[3]] })
+            case .text: print(Table.render(header: ["PURPOSE", "STATE", "EXPIRES", "ENTRY"], rows: rows))
+            }
         }
     }
 }

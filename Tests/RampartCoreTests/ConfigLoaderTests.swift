@@ -126,6 +126,35 @@ import Testing
         }
     }
 
+    @Test func purposesAndRoutePurposes() throws {
+        let yaml = """
+            purposes:
+              - { id: support, lawful_basis: consent, description: help, data_categories: [conversation], retention_days: 365 }
+              - { id: billing, lawful_basis: contract }
+            routes:
+              - name: chat
+                upstream: "http://127.0.0.1:11434/v1"
+                purpose: support
+                require_subject: true
+            """
+        let config = try ConfigLoader.load(yaml: yaml)
+        #expect(config.purposes == [PurposeConfig(id: "support", description: "help", lawfulBasis: .consent, dataCategories: ["conversation"], retentionDays: 365),
+                                    PurposeConfig(id: "billing", lawfulBasis: .contract)])
+        #expect(config.routes[0].purpose == "support" && config.routes[0].requireSubject)
+        let bad: [(String, String)] = [
+            (yaml.replacingOccurrences(of: "purpose: support", with: "purpose: marketing"), "unknown_purpose"),
+            (yaml.replacingOccurrences(of: "id: billing", with: "id: support"), "duplicate_purpose"),
+            (yaml.replacingOccurrences(of: "lawful_basis: contract", with: "lawful_basis: vibes"), "invalid_value"),
+            (yaml.replacingOccurrences(of: ", lawful_basis: contract", with: ""), "missing_key"),
+            (yaml.replacingOccurrences(of: "require_subject: true", with: "require_subject: yes please"), "invalid_value"),
+            (yaml.replacingOccurrences(of: "retention_days: 365", with: "retention_days: 0"), "invalid_value"),
+        ]
+        for (text, code) in bad {
+            #expect(throws: ConfigError.self) { try ConfigLoader.load(yaml: text) }
+            do { _ = try ConfigLoader.load(yaml: text) } catch { #expect(error.code == code, "\(error)") }
+        }
+    }
+
     @Test func unknownKeySuggestsTheNearestOne() {
         #expect(throws: ConfigError.self) { try ConfigLoader.load(yaml: "routes:\n  - name: a\n    upstreem: \"http://a/v1\"\n") }
         do {

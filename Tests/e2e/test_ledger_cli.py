@@ -91,3 +91,29 @@ def test_proofs_check_with_the_keygen_verifier_key(tmp_path):
         assert run("check-proof", "-", "--key", key, cwd=tmp_path, stdin=json.dumps(doc)).returncode == 1
     consistency = run("consistency", "--from", "5", "--to", "9", cwd=tmp_path).stdout
     assert run("check-proof", "-", "--key", key, cwd=tmp_path, stdin=consistency).returncode == 0
+
+
+def test_consent_commands(tmp_path):
+    (tmp_path / "rampart.yaml").write_text(
+        "purposes:\n  - { id: support, lawful_basis: consent }\n  - { id: billing, lawful_basis: contract }\n"
+        "routes:\n  - name: chat\n    upstream: http://127.0.0.1:9/v1\n    purpose: support\n")
+    (tmp_path / "form.txt").write_text("I agree.")
+    give = run("consent", "give", "--subject", "u-1", "--purpose", "support", "--notice", "privacy-notice@3", "--evidence", "form.txt",
+               "--jurisdiction", "DE", cwd=tmp_path)
+    assert give.returncode == 0, give.stderr
+    shown = json.loads(run("consent", "show", "--subject", "u-1", "--format", "json", cwd=tmp_path).stdout)
+    assert shown == [{"purpose": "support", "state": "given", "expires": "-", "entry": "0"}]
+    # The evidence's digest is recorded, the subject id is not in the clear.
+    db = sqlite3.connect(tmp_path / "rampart.db")
+    body, ref = db.execute("SELECT body, subject_ref FROM ledger_entries WHERE seq = 0").fetchone()
+    db.close()
+    import hashlib
+    assert json.loads(body)["evidence_sha256"] == hashlib.sha256(b"I agree.").hexdigest()
+    assert "u-1" not in body and ref.startswith("sub_")
+    assert run("consent", "withdraw", "--subject", "u-1", "--purpose", "support", cwd=tmp_path).returncode == 0
+    again = run("consent", "withdraw", "--subject", "u-1", "--purpose", "support", cwd=tmp_path)
+    assert again.returncode == 1 and "no current consent" in again.stderr
+    assert run("consent", "give", "--subject", "u-1", "--purpose", "billing", cwd=tmp_path).returncode == 65
+    assert run("consent", "give", "--subject", "u-1", "--purpose", "nope", cwd=tmp_path).returncode == 1
+    assert run("consent", "give", "--subject", "u-1", "--purpose", "support", "--notice", "v3", cwd=tmp_path).returncode == 64
+    assert run("verify", cwd=tmp_path).returncode == 0

@@ -36,7 +36,7 @@ public enum ConfigLoader {
         guard let root else {
             throw ConfigError(code: "empty", path: "", message: "the config is empty; it needs at least a `routes:` list")
         }
-        let doc = try ConfigNode(node: root, path: "", budget: NodeBudget()).mapping(keys: ["server", "store", "ledger", "routes"])
+        let doc = try ConfigNode(node: root, path: "", budget: NodeBudget()).mapping(keys: ["server", "store", "ledger", "purposes", "routes"])
         var config = RampartConfig()
         if let server = doc["server"] {
             config.server = try decodeServer(server.mapping(keys: [
@@ -57,6 +57,28 @@ public enum ConfigLoader {
                 config.ledger.origin = origin
             }
             if let n = m["signing_key"] { config.ledger.signingKey = try n.string(nonEmpty: true) }
+        }
+        if let purposes = doc["purposes"] {
+            var ids = Set<String>()
+            for node in try purposes.sequence() {
+                let m = try node.mapping(keys: ["id", "description", "lawful_basis", "data_categories", "retention_days"])
+                guard let idNode = m["id"] else { throw node.error("missing_key", "every purpose needs an `id`") }
+                let id = try idNode.string(nonEmpty: true)
+                guard id.utf8.count <= 64, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+                    throw idNode.error("invalid_value", "purpose id `\(id)` may use only letters, digits, `-`, `_` and `.` (at most 64)")
+                }
+                guard ids.insert(id).inserted else { throw idNode.error("duplicate_purpose", "purpose `\(id)` is declared twice") }
+                guard let basisNode = m["lawful_basis"] else {
+                    throw node.error("missing_key", "purpose `\(id)` needs a `lawful_basis`: \(PurposeConfig.LawfulBasis.allCases.map(\.rawValue).joined(separator: ", ")) (GDPR Art. 6)")
+                }
+                var purpose = PurposeConfig(id: id, lawfulBasis: try basisNode.enumValue(PurposeConfig.LawfulBasis.self))
+                if let n = m["description"] { purpose.description = try n.string(nonEmpty: false) }
+                if let n = m["data_categories"] {
+                    purpose.dataCategories = try n.sequence().map { (item: ConfigNode) throws(ConfigError) -> String in try item.string(nonEmpty: true) }
+                }
+                if let n = m["retention_days"] { purpose.retentionDays = try n.int(in: 1...36_500) }
+                config.purposes.append(purpose)
+            }
         }
         guard let routes = doc["routes"] else {
             throw ConfigError(code: "missing_key", path: "routes", line: root.mark?.line, message: "missing `routes:`; declare at least one route")
@@ -102,7 +124,8 @@ public enum ConfigLoader {
     }
 
     private static func decodeRoute(_ node: ConfigNode) throws(ConfigError) -> RouteConfig {
-        let m = try node.mapping(keys: ["name", "kind", "upstream", "upstream_api_key_env", "upstream_ca_file", "timeout_seconds", "models", "limits", "guards"])
+        let m = try node.mapping(keys: ["name", "kind", "upstream", "upstream_api_key_env", "upstream_ca_file", "timeout_seconds", "models", "limits", "guards",
+                                        "purpose", "require_subject"])
         guard let nameNode = m["name"] else { throw node.error("missing_key", "every route needs a `name`") }
         let name = try nameNode.string(nonEmpty: true)
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), name.utf8.count <= 64 else {
@@ -148,6 +171,8 @@ public enum ConfigLoader {
             route.limits = limits
         }
         if let n = m["guards"] { route.guards = try decodeGuards(n) }
+        if let n = m["purpose"] { route.purpose = try n.string(nonEmpty: true) }
+        if let n = m["require_subject"] { route.requireSubject = try n.bool() }
         return route
     }
 
@@ -239,6 +264,15 @@ public enum ConfigLoader {
     }
 
     private static func validate(_ config: RampartConfig, doc: ConfigMapping) throws(ConfigError) {
+        // A route's purpose must be declared (purpose specification before use).
+        for (index, route) in config.routes.enumerated() {
+            if let purpose = route.purpose, config.purpose(purpose) == nil {
+                let known = config.purposes.map(\.id)
+                throw ConfigError(code: "unknown_purpose", path: "routes[\(index)].purpose",
+                                  message: "route `\(route.name)` serves purpose `\(purpose)`, which `purposes:` does not declare"
+                                      + (known.isEmpty ? "; declare it there with its lawful basis" : " (declared: \(known.joined(separator: ", ")))"))
+            }
+        }
         // Each model name must pick exactly one route; a catch-all route is allowed once.
         let catchAll = config.routes.filter { $0.kind == .openai && $0.models.isEmpty }
         if catchAll.count > 1, let second = catchAll.dropFirst().first,
@@ -349,6 +383,14 @@ struct ConfigNode {
             throw error("invalid_value", "\(value) is out of range; expected \(range.lowerBound)…\(range.upperBound)")
         }
         return value
+    }
+
+    func bool() throws(ConfigError) -> Bool {
+        switch try string() {
+        case "true": return true
+        case "false": return false
+        case let other: throw error("invalid_value", "`\(other)` is not true or false")
+        }
     }
 
     func double(in range: ClosedRange<Double>) throws(ConfigError) -> Double {

@@ -6,13 +6,22 @@ public struct RampartConfig: Sendable, Equatable {
     public var server: ServerConfig
     public var store: StoreConfig
     public var ledger: LedgerConfig
+    /// Why personal data is processed, each with its lawful basis (guide: use limitation and purpose specification).
+    public var purposes: [PurposeConfig]
     public var routes: [RouteConfig]
 
-    public init(server: ServerConfig = .init(), store: StoreConfig = .init(), ledger: LedgerConfig = .init(), routes: [RouteConfig] = []) {
+    public init(server: ServerConfig = .init(), store: StoreConfig = .init(), ledger: LedgerConfig = .init(), purposes: [PurposeConfig] = [],
+                routes: [RouteConfig] = []) {
         self.server = server
         self.store = store
         self.ledger = ledger
+        self.purposes = purposes
         self.routes = routes
+    }
+
+    /// The purpose called `id`, if declared.
+    public func purpose(_ id: String) -> PurposeConfig? {
+        purposes.first { $0.id == id }
     }
 
     /// The route called `name`, if any.
@@ -145,6 +154,36 @@ public struct LedgerConfig: Sendable, Equatable {
     }
 }
 
+/// One entry of `purposes:` — a purpose of processing, declared before any data is used for it (GDPR Art. 5(1)(b),
+/// the guide's "use limitation and purpose specification").
+public struct PurposeConfig: Sendable, Equatable {
+    /// The six lawful bases of GDPR Art. 6(1).
+    public enum LawfulBasis: String, Sendable, Equatable, CaseIterable {
+        case consent
+        case contract
+        case legalObligation = "legal_obligation"
+        case vitalInterests = "vital_interests"
+        case publicTask = "public_task"
+        case legitimateInterests = "legitimate_interests"
+    }
+
+    public var id: String
+    public var description: String
+    public var lawfulBasis: LawfulBasis
+    /// Categories of personal data the purpose uses (`contact`, `conversation`, `health`, …).
+    public var dataCategories: [String]
+    /// How long events for this purpose are kept; `nil` keeps them.
+    public var retentionDays: Int?
+
+    public init(id: String, description: String = "", lawfulBasis: LawfulBasis, dataCategories: [String] = [], retentionDays: Int? = nil) {
+        self.id = id
+        self.description = description
+        self.lawfulBasis = lawfulBasis
+        self.dataCategories = dataCategories
+        self.retentionDays = retentionDays
+    }
+}
+
 /// One entry of `routes:` — a named upstream with its limits.
 public struct RouteConfig: Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable, CaseIterable {
@@ -167,6 +206,11 @@ public struct RouteConfig: Sendable, Equatable {
     public var limits: RouteLimits
     /// LLM guards on this route's input and output; `nil` when the route has none.
     public var guards: GuardsConfig?
+    /// The purpose (`purposes:` id) this route serves; recorded with every decision and, when its lawful basis is
+    /// consent, enforced per subject.
+    public var purpose: String?
+    /// Refuse requests without a `Rampart-Subject` header (implied by a purpose whose lawful basis is consent).
+    public var requireSubject: Bool = false
 
     public init(
         name: String,

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RampartCore
+import RampartLedger
 import RampartStore
 import ServiceLifecycle
 import Synchronization
@@ -58,8 +59,10 @@ public final class KeyRing: Sendable {
 }
 
 /// Polls the store's keys generation and reloads the ring when it changes.
+/// Reloads keys (and the consent book, which the CLI or another replica may have changed) every `interval`.
 struct KeyRefresher: Service {
     let ring: KeyRing
+    let consents: ConsentBook?
     let store: Store
     let interval: Duration
     let logger: Logger
@@ -71,6 +74,11 @@ struct KeyRefresher: Service {
                     try await ring.refresh(from: store)
                 } catch {
                     logger.warning("could not reload API keys; keeping the ones loaded", metadata: ["error": "\(error)"])
+                }
+                do {
+                    try await consents?.refresh(from: store)
+                } catch {
+                    logger.warning("could not read new consent events; keeping the consents loaded", metadata: ["error": "\(error)"])
                 }
                 try? await Task.sleep(for: interval)
             }

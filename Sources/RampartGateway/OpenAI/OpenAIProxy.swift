@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import RampartCore
+import RampartLedger
 import RampartStore
 
 /// The OpenAI-compatible API on the public listener — the gateway's hot path (DESIGN.md):
@@ -29,10 +30,12 @@ final class OpenAIProxy: Sendable {
     let logger: Logger
     /// The LLM guards of each route that has any.
     let guards: [String: RouteGuards]
+    let consents: ConsentBook
 
     init(config: RampartConfig, keys: KeyRing, limiter: any RateLimiter, upstreams: UpstreamPool, decisions: DecisionWriter,
-         metrics: GatewayMetrics, logger: Logger, guards: [String: RouteGuards] = [:]) {
+         metrics: GatewayMetrics, logger: Logger, guards: [String: RouteGuards] = [:], consents: ConsentBook = ConsentBook()) {
         self.guards = guards
+        self.consents = consents
         self.config = config
         self.keys = keys
         self.limiter = limiter
@@ -102,6 +105,9 @@ final class OpenAIProxy: Sendable {
                         : "daily \(reason == "daily_tokens_exhausted" ? "token" : "request") quota of route `\(route.name)` is used up for this key; it resets at 00:00 UTC",
                     retryAfter: retryAfter)
             }
+
+            // Purpose and consent (DESIGN.md: after throttling, before the input guards).
+            try checkPurposeAndConsent(route: route, draft: &draft)
 
             // Input guards (DESIGN.md: after throttling, before the upstream).
             var requestGuard = guards[route.name].map { RequestGuard(guards: $0, tenant: key.tenant) }
@@ -210,6 +216,33 @@ final class OpenAIProxy: Sendable {
         }
         draft.subject = try check(.rampartSubject)
         draft.purpose = try check(.rampartPurpose)
+    }
+
+    /// The guide's purpose specification and consent, enforced per request: the route's purpose is recorded with
+    /// the decision; a route whose purpose rests on consent (or that requires a subject) needs `Rampart-Subject`, and
+    /// that subject's consent for the purpose must be current — read from the in-memory consent book.
+    private func checkPurposeAndConsent(route: RouteConfig, draft: inout DecisionDraft) throws(GatewayRefusal) {
+        guard let purposeID = route.purpose else {
+            if route.requireSubject, draft.subject == nil { throw Self.subjectRequired(route) }
+            return
+        }
+        if let asked = draft.purpose, asked != purposeID {
+            throw GatewayRefusal(status: .forbidden, type: "permission_error", code: "purpose_not_served",
+                                 message: "route `\(route.name)` serves purpose `\(purposeID)`, not `\(asked.prefix(64))` (Rampart-Purpose)")
+        }
+        draft.purpose = purposeID
+        let basis = config.purpose(purposeID)?.lawfulBasis
+        guard route.requireSubject || basis == .consent else { return }
+        guard let subject = draft.subject else { throw Self.subjectRequired(route) }
+        if basis == .consent, !consents.isCurrent(subject: subject, purpose: purposeID, now: Date()) {
+            throw GatewayRefusal(status: .forbidden, type: "permission_error", code: "consent_required",
+                                 message: "the subject has not given consent for purpose `\(purposeID)`, or has withdrawn it; record it with `rampart ledger consent give`")
+        }
+    }
+
+    private static func subjectRequired(_ route: RouteConfig) -> GatewayRefusal {
+        GatewayRefusal(status: .forbidden, type: "permission_error", code: "subject_required",
+                       message: "route `\(route.name)` needs a Rampart-Subject header: a pseudonymous id of the person the request is about")
     }
 
     private func collectBody(_ request: Request) async throws(GatewayRefusal) -> ByteBuffer {

@@ -145,4 +145,78 @@ public struct LedgerStore: Sendable {
             throw StoreError.wrap("query_failed", "could not read the ledger's checkpoints", error)
         }
     }
+
+    // MARK: Subjects
+
+    public struct Subject: Sendable, Equatable {
+        public var hash: String
+        public var ref: String
+        public var sealKey: [UInt8]
+
+        public init(hash: String, ref: String, sealKey: [UInt8]) {
+            self.hash = hash
+            self.ref = ref
+            self.sealKey = sealKey
+        }
+    }
+
+    /// The subject with this lookup hash, if known (and not erased).
+    public func subject(hash: String) async throws -> Subject? { try await subject(column: "subject_hash", hash) }
+
+    /// The subject with this reference, if known (and not erased).
+    public func subject(ref: String) async throws -> Subject? { try await subject(column: "subject_ref", ref) }
+
+    private func subject(column: String, _ value: String) async throws -> Subject? {
+        do {
+            return try await store.readDB.raw("SELECT subject_hash, subject_ref, seal_key FROM ledger_subjects WHERE \(ident: column) = \(bind: value)")
+                .first().map(Self.decodeSubject)
+        } catch {
+            throw StoreError.wrap("query_failed", "could not look up a ledger subject", error)
+        }
+    }
+
+    /// Stores a new subject; if one with the same hash appeared meanwhile, returns that one instead.
+    public func insertSubject(_ subject: Subject, at timeMs: Int64) async throws -> Subject {
+        do {
+            try await store.writeDB.raw("""
+                INSERT INTO ledger_subjects (subject_hash, subject_ref, seal_key, created_ms)
+                VALUES (\(bind: subject.hash), \(bind: subject.ref), \(bind: Data(subject.sealKey)), \(bind: timeMs))
+                ON CONFLICT (subject_hash) DO NOTHING
+                """).run()
+        } catch {
+            throw StoreError.wrap("query_failed", "could not store a ledger subject", error)
+        }
+        guard let stored = try await self.subject(hash: subject.hash) else {
+            throw StoreError(code: "query_failed", message: "a ledger subject was not stored")
+        }
+        return stored
+    }
+
+    /// Erases a subject: its lookup hash and seal key are deleted (crypto-shredding). Returns whether it existed.
+    public func deleteSubject(ref: String) async throws -> Bool {
+        do {
+            let existed = try await self.subject(ref: ref) != nil
+            try await store.writeDB.raw("DELETE FROM ledger_subjects WHERE subject_ref = \(bind: ref)").run()
+            return existed
+        } catch {
+            throw StoreError.wrap("query_failed", "could not erase a ledger subject", error)
+        }
+    }
+
+    static func decodeSubject(_ row: any SQLRow) throws -> Subject {
+        Subject(hash: try row.decode(column: "subject_hash", as: String.self), ref: try row.decode(column: "subject_ref", as: String.self),
+                sealKey: Array(try row.decode(column: "seal_key", as: Data.self)))
+    }
+
+    /// Entries of the given kinds after position `after`, in order (the consent cache catches up with these).
+    public func rows(kindPrefix: String, after: Int64, limit: Int = 10_000) async throws -> [Row] {
+        do {
+            return try await store.readDB.raw("""
+                SELECT seq, time_ms, kind, subject_ref, body, leaf_hash FROM ledger_entries
+                WHERE seq > \(bind: after) AND kind LIKE \(bind: kindPrefix + "%") ORDER BY seq LIMIT \(bind: limit)
+                """).all().map(Self.decode)
+        } catch {
+            throw StoreError.wrap("query_failed", "could not read ledger entries", error)
+        }
+    }
 }

@@ -104,6 +104,23 @@ enum Migrator {
             }
             return statements
         },
+        // Subjects of the ledger: the lookup hash of a subject's identifier, the random reference the ledger's events
+        // carry instead of it, and the key that seals the subject's personal fields. Erasure deletes the row: the
+        // events stay (the tree still verifies) but nothing links them to the person and their sealed fields are
+        // unreadable — crypto-shredding.
+        Migration(version: 3, name: "ledger_subjects") { dialect in
+            let blob = dialect == "postgresql" ? "BYTEA" : "BLOB"
+            return [
+                """
+                CREATE TABLE ledger_subjects (
+                    subject_hash TEXT PRIMARY KEY,
+                    subject_ref TEXT NOT NULL UNIQUE,
+                    seal_key \(blob) NOT NULL,
+                    created_ms BIGINT NOT NULL
+                )
+                """,
+            ]
+        },
     ]
 
     static func migrate(_ db: any SQLDatabase) async throws {

@@ -1,0 +1,222 @@
+import Crypto
+import Foundation
+import RampartCore
+import RampartStore
+import Synchronization
+
+/// The body of a consent event, after ISO/IEC TS 27560 and the W3C Data Privacy Vocabulary's consent record: for
+/// which purpose, in which state, on which notice, how and where it was obtained, the evidence's digest, when it
+/// expires. The subject's own identifier is never in the clear: the event carries the subject's random reference,
+/// and the identifier is sealed under the subject's key (AES-GCM) — erasure destroys that key.
+public struct ConsentRecord: Sendable, Codable, Equatable {
+    public enum State: String, Sendable, Codable, Equatable {
+        case given
+        case withdrawn
+    }
+
+    public var purpose: String
+    public var state: State
+    /// The notice shown, `id@version` (`privacy-notice@3`).
+    public var notice: String?
+    /// How consent was given or withdrawn (`web-form`, `api`, `email`, `verbal`).
+    public var method: String
+    /// Where (an ISO 3166 code such as `DE`, or `EU`).
+    public var jurisdiction: String?
+    /// SHA-256 of the evidence (the signed form, the request body), hex.
+    public var evidenceSHA256: String?
+    /// When the consent lapses (RFC 3339), if it does.
+    public var expires: String?
+    /// The subject's identifier, sealed under the subject's key: base64 of nonce ‖ ciphertext ‖ tag.
+    public var sealed: String
+
+    enum CodingKeys: String, CodingKey {
+        case purpose, state, notice, method, jurisdiction, expires, sealed
+        case evidenceSHA256 = "evidence_sha256"
+    }
+}
+
+/// What a consent request asks for; the ledger fills in the rest.
+public struct ConsentRequest: Sendable, Equatable {
+    public var subject: String
+    public var purpose: String
+    public var notice: String?
+    public var method: String
+    public var jurisdiction: String?
+    public var evidenceSHA256: String?
+    public var expires: Date?
+
+    public init(subject: String, purpose: String, notice: String? = nil, method: String = "api", jurisdiction: String? = nil,
+                evidenceSHA256: String? = nil, expires: Date? = nil) {
+        self.subject = subject
+        self.purpose = purpose
+        self.notice = notice
+        self.method = method
+        self.jurisdiction = jurisdiction
+        self.evidenceSHA256 = evidenceSHA256
+        self.expires = expires
+    }
+}
+
+/// The current consent of every known subject, folded from the ledger's consent events and kept in memory, so the
+/// gateway's check costs a hash and two dictionary lookups. `refresh` catches up with events appended since the
+/// last call — by this process (at once) or by another (the CLI, a second replica) when the gateway polls.
+public final class ConsentBook: Sendable {
+    public struct Current: Sendable, Equatable {
+        public var state: ConsentRecord.State
+        public var expires: Date?
+        public var seq: Int64
+    }
+
+    struct State {
+        var lastSeq: Int64 = -1
+        /// Subject lookup hash → reference.
+        var refs: [String: String] = [:]
+        /// Reference → purpose → current consent.
+        var consents: [String: [String: Current]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// The lookup hash of a subject identifier (the `Rampart-Subject` header's value).
+    public static func subjectHash(_ subject: String) -> String {
+        Hex.encode(SHA256.hash(data: Array("rampart-subject-v1\n\(subject)".utf8)))
+    }
+
+    /// Whether `subject` has current consent for `purpose` at `now`: given, not withdrawn, not expired.
+    public func isCurrent(subject: String, purpose: String, now: Date) -> Bool {
+        let hash = Self.subjectHash(subject)
+        return state.withLock { s in
+            guard let ref = s.refs[hash], let current = s.consents[ref]?[purpose], current.state == .given else { return false }
+            return current.expires.map { $0 > now } ?? true
+        }
+    }
+
+    /// The consents of one subject reference.
+    public func consents(ref: String) -> [String: Current] {
+        state.withLock { $0.consents[ref] ?? [:] }
+    }
+
+    /// Reads consent and erasure events appended after the last one seen.
+    public func refresh(from store: Store) async throws {
+        while true {
+            let after = state.withLock { $0.lastSeq }
+            let rows = try await store.ledger.rows(kindPrefix: "", after: after, limit: 10_000).filter {
+                $0.kind.hasPrefix("consent.") || $0.kind == "subject.erased"
+            }
+            let top = try await store.ledger.extent().maxSeq ?? -1
+            var newRefs: Set<String> = []
+            for row in rows {
+                guard let ref = row.subjectRef else { continue }
+                if row.kind == "subject.erased" {
+                    state.withLock { s in
+                        s.consents[ref] = nil
+                        s.refs = s.refs.filter { $0.value != ref }
+                    }
+                    continue
+                }
+                guard let record = try? JSONDecoder().decode(ConsentRecord.self, from: Data(row.body.utf8)) else { continue }
+                let expires = record.expires.flatMap(RFC3339.parse)
+                state.withLock { $0.consents[ref, default: [:]][record.purpose] = Current(state: record.state, expires: expires, seq: row.seq) }
+                newRefs.insert(ref)
+            }
+            for ref in newRefs where state.withLock({ !$0.refs.values.contains(ref) }) {
+                if let subject = try await store.ledger.subject(ref: ref) { state.withLock { $0.refs[subject.hash] = subject.ref } }
+            }
+            let last = rows.last?.seq ?? top
+            state.withLock { $0.lastSeq = max($0.lastSeq, min(last, top)) }
+            if rows.isEmpty || last >= top { return }
+        }
+    }
+}
+
+extension Ledger {
+    /// The subject's ledger identity (reference and seal key), created on first use.
+    func subject(_ identifier: String, create: Bool) async throws -> LedgerStore.Subject? {
+        let hash = ConsentBook.subjectHash(identifier)
+        if let known = try await store.ledger.subject(hash: hash) { return known }
+        guard create else { return nil }
+        var random = SystemRandomNumberGenerator()
+        let ref = "sub_" + Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &random) })
+        let key = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        return try await store.ledger.insertSubject(.init(hash: hash, ref: ref, sealKey: key), at: Millis.from(now()))
+    }
+
+    static func seal(_ plaintext: String, key: [UInt8]) throws -> String {
+        let box = try AES.GCM.seal(Data(plaintext.utf8), using: SymmetricKey(data: key))
+        guard let combined = box.combined else { throw LedgerError.config("AES-GCM produced no output") }
+        return combined.base64EncodedString()
+    }
+
+    static func unseal(_ sealed: String, key: [UInt8]) -> String? {
+        guard let data = Data(base64Encoded: sealed), let box = try? AES.GCM.SealedBox(combined: data),
+              let plain = try? AES.GCM.open(box, using: SymmetricKey(data: key)) else { return nil }
+        return String(data: plain, encoding: .utf8)
+    }
+
+    /// Records consent given for a purpose whose lawful basis is consent; returns the ledger entry. Takes effect
+    /// for the next request this process serves (other processes catch up when they poll).
+    @discardableResult
+    public func giveConsent(_ request: ConsentRequest, purposes: [PurposeConfig], book: ConsentBook? = nil) async throws -> LedgerEntry {
+        try Self.checkConsentPurpose(request.purpose, purposes: purposes)
+        try Self.checkSubject(request.subject)
+        guard let subject = try await subject(request.subject, create: true) else { throw LedgerError.notFound("subject") }
+        let record = ConsentRecord(purpose: request.purpose, state: .given, notice: request.notice, method: request.method,
+                                   jurisdiction: request.jurisdiction, evidenceSHA256: request.evidenceSHA256,
+                                   expires: request.expires.map(RFC3339.format),
+                                   sealed: try Self.seal(#"{"subject":\#(JSONValue.quote(request.subject))}"#, key: subject.sealKey))
+        let entry = try await append([LedgerEvent(kind: "consent.given", subjectRef: subject.ref, body: try Self.canonical(record))])[0]
+        try await book?.refresh(from: store)
+        return entry
+    }
+
+    /// Records the withdrawal of a subject's consent for a purpose. Withdrawing consent that is not current is an
+    /// error (nothing is written), so a duplicate withdrawal is visible as such.
+    @discardableResult
+    public func withdrawConsent(subject identifier: String, purpose: String, method: String = "api", purposes: [PurposeConfig],
+                                book: ConsentBook) async throws -> LedgerEntry {
+        try Self.checkConsentPurpose(purpose, purposes: purposes)
+        try Self.checkSubject(identifier)
+        try await book.refresh(from: store)
+        guard let subject = try await subject(identifier, create: false),
+              let current = book.consents(ref: subject.ref)[purpose], current.state == .given else {
+            throw LedgerError.notFound("the subject has no current consent for purpose `\(purpose)` to withdraw")
+        }
+        let record = ConsentRecord(purpose: purpose, state: .withdrawn, notice: nil, method: method, jurisdiction: nil, evidenceSHA256: nil,
+                                   expires: nil, sealed: try Self.seal(#"{"subject":\#(JSONValue.quote(identifier))}"#, key: subject.sealKey))
+        let entry = try await append([LedgerEvent(kind: "consent.withdrawn", subjectRef: subject.ref, body: try Self.canonical(record))])[0]
+        try await book.refresh(from: store)
+        return entry
+    }
+
+    /// A subject's current consents by purpose (empty for an unknown or erased subject).
+    public func consents(subject identifier: String) async throws -> [String: ConsentBook.Current] {
+        guard let subject = try await subject(identifier, create: false) else { return [:] }
+        let book = ConsentBook()
+        try await book.refresh(from: store)
+        return book.consents(ref: subject.ref)
+    }
+
+    static func checkConsentPurpose(_ id: String, purposes: [PurposeConfig]) throws {
+        guard let purpose = purposes.first(where: { $0.id == id }) else {
+            let known = purposes.map(\.id)
+            throw LedgerError.notFound("unknown purpose `\(id)`" + (known.isEmpty ? "; declare it under `purposes:`" : " (declared: \(known.joined(separator: ", ")))"))
+        }
+        guard purpose.lawfulBasis == .consent else {
+            throw LedgerError.config("purpose `\(id)` rests on \(purpose.lawfulBasis.rawValue), not consent: consent is not recorded for it")
+        }
+    }
+
+    static func checkSubject(_ subject: String) throws {
+        guard !subject.isEmpty, subject.utf8.count <= 256, subject.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            throw LedgerError.config("a subject id must be 1–256 printable characters (a pseudonymous id, as in Rampart-Subject)")
+        }
+    }
+
+    static func canonical(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
