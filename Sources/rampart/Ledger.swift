@@ -17,7 +17,8 @@ extension Rampart {
 
                 Start: rampart ledger keygen --out ledger.pem, then set `ledger: { signing_key: ledger.pem }` in rampart.yaml.
                 """,
-            subcommands: [Keygen.self, Consent.self, Record.self, Checkpoint.self, Verify.self, Prove.self, Consistency.self, CheckProof.self])
+            subcommands: [Keygen.self, Consent.self, Subject.self, Lineage.self, Models.self, Record.self, Checkpoint.self, Verify.self, Prove.self,
+                          Consistency.self, CheckProof.self])
     }
 }
 
@@ -325,6 +326,131 @@ extension Rampart.Ledger.Consent {
             case .json: CLI.printJSON(rows.map { ["purpose": $0[0], "state": $0[1], "expires": $0[2], "entry": $0[3]] })
             case .text: print(Table.render(header: ["PURPOSE", "STATE", "EXPIRES", "ENTRY"], rows: rows))
             }
+        }
+    }
+}
+
+extension Rampart.Ledger {
+    struct Subject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A subject's rights: export what is held, erase it, object to a purpose.",
+            discussion: """
+                export: one JSON document — consents, objections, every ledger event about the subject (sealed fields opened),
+                the decision records naming them, the purposes involved, the models trained on their data (access and
+                portability). erase: destroys the subject's key and link (crypto-shredding; the log still verifies), marks
+                models trained on their data retrain-required, prints a receipt signed with the ledger key. object: the
+                gateway refuses the subject on that purpose's routes from then on.
+                """,
+            subcommands: [Export.self, Erase.self, Object.self])
+    }
+
+    struct Lineage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record which subjects' data trained a model.",
+            subcommands: [RecordLineage.self])
+    }
+
+    struct RecordLineage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "record",
+            abstract: "Record that SUBJECTS' data (one Rampart-Subject id per line) trained MODEL@VERSION from DATASET.",
+            discussion: "Example: rampart ledger lineage record --model fraud-detector@3 --dataset tx-2026q3 --subjects subjects.txt --purpose training")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: ArgumentHelp("The model, as name@version.", valueName: "name@version")) var model: String
+        @Option(help: "The dataset's id.") var dataset: String
+        @Option(help: ArgumentHelp("File with one subject id per line (- for standard input).", valueName: "file")) var subjects: String
+        @Option(help: "The purpose of the training (an id from `purposes:`).") var purpose: String?
+
+        func run() async throws {
+            let config = try options.load()
+            let text: String
+            if subjects == "-" {
+                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            } else if let data = FileManager.default.contents(atPath: subjects) {
+                guard let decoded = String(data: data, encoding: .utf8) else { CLI.fail("\(subjects) is not UTF-8 text", code: Exit.dataError) }
+                text = decoded
+            } else {
+                CLI.fail("cannot read the subjects file \(subjects)", code: Exit.noInput)
+            }
+            let ids = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard ids.count <= 1_000_000 else { CLI.fail("\(subjects) lists \(ids.count) subjects; record at most 1,000,000 per call", code: Exit.dataError) }
+            let entry = await withLedger(config, creates: true) {
+                try await $0.recordLineage(model: model, dataset: dataset, purpose: purpose, subjects: ids, purposes: config.purposes)
+            }
+            print("lineage recorded: entry \(entry.seq), \(model) trained on \(Set(ids).count) subject(s)")
+        }
+    }
+
+    struct Models: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List models with recorded lineage and whether they must be retrained (after an erasure, withdrawal or objection).")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        func run() async throws {
+            let config = try options.load()
+            let models = await withLedger(config) { try await $0.models() }
+            switch format {
+            case .json: CLI.printJSON(models)
+            case .text:
+                print(Table.render(header: ["MODEL", "STATE", "SUBJECTS", "DATASETS", "WHY"], rows: models.map { m in
+                    let why = m.reasons.first.map { m.reasons.count > 1 ? "\($0) (+\(m.reasons.count - 1) more)" : $0 } ?? "-"
+                    return [m.model, m.state, String(m.subjects), m.datasets.joined(separator: ","), why]
+                }))
+            }
+        }
+    }
+}
+
+extension Rampart.Ledger.Subject {
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print everything held about a subject as one JSON document.")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "The subject: the same pseudonymous id clients send as Rampart-Subject.") var subject: String
+
+        func run() async throws {
+            let config = try options.load()
+            let decisions = await withStore(config, mustExist: true) { try await $0.decisions.list(.init(subject: subject, limit: 1_000_000)) }
+            CLI.printJSON(await withLedger(config) { try await $0.export(subject: subject, purposes: config.purposes, decisions: decisions) })
+        }
+    }
+
+    struct Erase: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Erase a subject by crypto-shredding and print the signed receipt (exit 1 if nothing is held).")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "The subject: the same pseudonymous id clients send as Rampart-Subject.") var subject: String
+        @Option(help: "Output format: text (the signed receipt) or json.") var format: OutputFormat = .text
+
+        func run() async throws {
+            let config = try options.load()
+            let receipt = await withLedger(config) { try await $0.erase(subject: subject) }
+            if receipt.note == nil {
+                FileHandle.standardError.write(Data("rampart: warning: no ledger.signing_key: the receipt is not signed\n".utf8))
+            }
+            switch format {
+            case .json: CLI.printJSON(receipt)
+            case .text:
+                print(receipt.note ?? "erased \(receipt.subjectRef) at entry \(receipt.entry); \(receipt.entriesShredded) entries shredded; retrain: \(receipt.retrainRequired.isEmpty ? "-" : receipt.retrainRequired.joined(separator: ", "))",
+                      terminator: receipt.note == nil ? "\n" : "")
+            }
+        }
+    }
+
+    struct Object: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a subject's objection to processing for a purpose.")
+
+        @OptionGroup var options: ConfigOptions
+        @OptionGroup var consent: ConsentOptions
+
+        func run() async throws {
+            let config = try options.load()
+            let entry = await withLedger(config, creates: true) { try await $0.object(subject: consent.subject, purpose: consent.purpose, purposes: config.purposes) }
+            print("objection recorded: entry \(entry.seq), purpose \(consent.purpose)")
         }
     }
 }

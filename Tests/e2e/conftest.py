@@ -44,7 +44,8 @@ def upstream():
 class Gateway:
     """One `rampart serve` process over a config in a temporary folder."""
 
-    def __init__(self, folder: Path, upstream: str, limits: str = "{}", durability: str = "strict", extra_routes: str = "", guards: str = ""):
+    def __init__(self, folder: Path, upstream: str, limits: str = "{}", durability: str = "strict", extra_routes: str = "", guards: str = "",
+                 top: str = ""):
         self.folder = folder
         self.config = folder / "rampart.yaml"
         self.config.write_text(
@@ -55,6 +56,7 @@ class Gateway:
 store:
   sqlite: "rampart.db"
   durability: {durability}
+{top}
 routes:
   - name: chat
     upstream: "{upstream}"

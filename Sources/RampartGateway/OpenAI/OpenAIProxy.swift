@@ -231,6 +231,10 @@ final class OpenAIProxy: Sendable {
                                  message: "route `\(route.name)` serves purpose `\(purposeID)`, not `\(asked.prefix(64))` (Rampart-Purpose)")
         }
         draft.purpose = purposeID
+        if let subject = draft.subject, consents.hasObjected(subject: subject, purpose: purposeID) {
+            throw GatewayRefusal(status: .forbidden, type: "permission_error", code: "objection_recorded",
+                                 message: "the subject has objected to processing for purpose `\(purposeID)`")
+        }
         let basis = config.purpose(purposeID)?.lawfulBasis
         guard route.requireSubject || basis == .consent else { return }
         guard let subject = draft.subject else { throw Self.subjectRequired(route) }

@@ -73,6 +73,8 @@ public final class ConsentBook: Sendable {
         var refs: [String: String] = [:]
         /// Reference → purpose → current consent.
         var consents: [String: [String: Current]] = [:]
+        /// Reference → purposes objected to.
+        var objections: [String: Set<String>] = [:]
     }
 
     private let state = Mutex(State())
@@ -98,37 +100,61 @@ public final class ConsentBook: Sendable {
         state.withLock { $0.consents[ref] ?? [:] }
     }
 
-    /// Reads consent and erasure events appended after the last one seen.
+    /// The event kinds the book folds.
+    static let kinds = ["consent.given", "consent.withdrawn", "subject.objected", "subject.erased"]
+
+    /// Whether `subject` objected to processing for `purpose` (guide: the right to object) — refused whatever the
+    /// purpose's lawful basis.
+    public func hasObjected(subject: String, purpose: String) -> Bool {
+        let hash = Self.subjectHash(subject)
+        return state.withLock { s in
+            guard let ref = s.refs[hash] else { return false }
+            return s.objections[ref]?.contains(purpose) ?? false
+        }
+    }
+
+    /// Reads consent, objection and erasure events appended after the last one seen.
     public func refresh(from store: Store) async throws {
         while true {
             let after = state.withLock { $0.lastSeq }
-            let rows = try await store.ledger.rows(kindPrefix: "", after: after, limit: 10_000).filter {
-                $0.kind.hasPrefix("consent.") || $0.kind == "subject.erased"
-            }
-            let top = try await store.ledger.extent().maxSeq ?? -1
+            let rows = try await store.ledger.rows(kinds: Self.kinds, after: after, limit: 10_000)
+            guard let last = rows.last?.seq else { return }
             var newRefs: Set<String> = []
             for row in rows {
                 guard let ref = row.subjectRef else { continue }
-                if row.kind == "subject.erased" {
+                switch row.kind {
+                case "subject.erased":
                     state.withLock { s in
                         s.consents[ref] = nil
+                        s.objections[ref] = nil
                         s.refs = s.refs.filter { $0.value != ref }
                     }
-                    continue
+                case "subject.objected":
+                    guard let purpose = (try? JSONDecoder().decode(ObjectionRecord.self, from: Data(row.body.utf8)))?.purpose else { continue }
+                    state.withLock { s in
+                        s.objections[ref, default: []].insert(purpose)
+                        if s.consents[ref]?[purpose] != nil { s.consents[ref]?[purpose]?.state = .withdrawn }
+                    }
+                    newRefs.insert(ref)
+                default:
+                    guard let record = try? JSONDecoder().decode(ConsentRecord.self, from: Data(row.body.utf8)) else { continue }
+                    let expires = record.expires.flatMap(RFC3339.parse)
+                    state.withLock { $0.consents[ref, default: [:]][record.purpose] = Current(state: record.state, expires: expires, seq: row.seq) }
+                    newRefs.insert(ref)
                 }
-                guard let record = try? JSONDecoder().decode(ConsentRecord.self, from: Data(row.body.utf8)) else { continue }
-                let expires = record.expires.flatMap(RFC3339.parse)
-                state.withLock { $0.consents[ref, default: [:]][record.purpose] = Current(state: record.state, expires: expires, seq: row.seq) }
-                newRefs.insert(ref)
             }
             for ref in newRefs where state.withLock({ !$0.refs.values.contains(ref) }) {
                 if let subject = try await store.ledger.subject(ref: ref) { state.withLock { $0.refs[subject.hash] = subject.ref } }
             }
-            let last = rows.last?.seq ?? top
-            state.withLock { $0.lastSeq = max($0.lastSeq, min(last, top)) }
-            if rows.isEmpty || last >= top { return }
+            state.withLock { $0.lastSeq = max($0.lastSeq, last) }
+            if rows.count < 10_000 { return }
         }
     }
+}
+
+/// The body of a `subject.objected` event.
+struct ObjectionRecord: Codable {
+    var purpose: String
 }
 
 extension Ledger {

@@ -64,7 +64,7 @@ extension Ledger {
         for row in checkpoints {
             let checkpoint: Checkpoint
             do {
-                checkpoint = try key.map { try Checkpoint.open(row.note, verifierKey: $0) } ?? Checkpoint.parse(body: Checkpoint.body(of: row.note))
+                checkpoint = try key.map { try Checkpoint.open(row.note, verifierKey: $0) } ?? Checkpoint.parse(body: SignedNote.body(of: row.note))
             } catch {
                 return fail(nil, "checkpoint for size \(row.size): \(error)")
             }
@@ -153,13 +153,5 @@ extension Ledger {
         }
         guard Int64(tree.size) == size else { throw LedgerError.tampered(position: Int64(tree.size), "entries below \(size) are missing: run `rampart ledger verify`") }
         return tree
-    }
-}
-
-extension Checkpoint {
-    /// The signed text of a note (everything before the blank line), for reading a checkpoint without its key.
-    static func body(of note: String) -> String {
-        guard let split = note.range(of: "\n\n", options: .backwards) else { return note }
-        return String(note[..<split.lowerBound]) + "\n"
     }
 }

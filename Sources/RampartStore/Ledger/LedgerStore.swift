@@ -208,12 +208,16 @@ public struct LedgerStore: Sendable {
                 sealKey: Array(try row.decode(column: "seal_key", as: Data.self)))
     }
 
-    /// Entries of the given kinds after position `after`, in order (the consent cache catches up with these).
-    public func rows(kindPrefix: String, after: Int64, limit: Int = 10_000) async throws -> [Row] {
+    /// Entries of the given kinds after position `after`, in order, at most `limit` (the consent book and the model
+    /// states fold these).
+    public func rows(kinds: [String], after: Int64, limit: Int = 10_000) async throws -> [Row] {
+        guard !kinds.isEmpty else { return [] }
         do {
+            var list = SQLQueryString("")
+            for (index, kind) in kinds.enumerated() { list.appendInterpolation(raw: index == 0 ? "" : ", "); list.appendInterpolation(bind: kind) }
             return try await store.readDB.raw("""
                 SELECT seq, time_ms, kind, subject_ref, body, leaf_hash FROM ledger_entries
-                WHERE seq > \(bind: after) AND kind LIKE \(bind: kindPrefix + "%") ORDER BY seq LIMIT \(bind: limit)
+                WHERE seq > \(bind: after) AND kind IN (\(list)) ORDER BY seq LIMIT \(bind: limit)
                 """).all().map(Self.decode)
         } catch {
             throw StoreError.wrap("query_failed", "could not read ledger entries", error)

@@ -1,0 +1,259 @@
+import Foundation
+import RampartCore
+import RampartStore
+
+/// A model's training lineage and state, folded from the ledger: which subjects' data trained it, and whether one of
+/// them has since been erased, withdrawn consent or objected — in which case the guide's answer is to retrain
+/// "without the deleted user's data" (`retrain-required`).
+public struct ModelState: Sendable, Codable, Equatable {
+    public var model: String
+    public var datasets: [String]
+    public var purposes: [String]
+    public var subjects: Int
+    public var state: String
+    /// Why retraining is required: one line per event, with its ledger position.
+    public var reasons: [String]
+    /// Ledger positions of the lineage records.
+    public var entries: [Int64]
+}
+
+/// The body of a `lineage.recorded` event.
+struct LineageRecord: Codable {
+    var model: String
+    var dataset: String
+    var purpose: String?
+    var subjectRefs: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case model, dataset, purpose
+        case subjectRefs = "subject_refs"
+    }
+}
+
+/// A signed statement that a subject was erased: what was shredded, where in the log, and which models must be
+/// retrained. A signed note (like checkpoints), so the ledger's verifier key checks it.
+public struct ErasureReceipt: Sendable, Codable, Equatable {
+    public var subjectRef: String
+    public var entry: Int64
+    public var entriesShredded: Int
+    public var retrainRequired: [String]
+    public var logSize: Int
+    public var root: String
+    public var time: String
+    /// The receipt as a signed note, or `nil` when the ledger has no signing key.
+    public var note: String?
+
+    enum CodingKeys: String, CodingKey {
+        case entry, root, time, note
+        case subjectRef = "subject_ref"
+        case entriesShredded = "entries_shredded"
+        case retrainRequired = "retrain_required"
+        case logSize = "log_size"
+    }
+}
+
+/// Everything the ledger and the decision records hold about one subject (guide: the right of access and
+/// portability), with the sealed fields opened.
+public struct SubjectExport: Sendable, Encodable {
+    public struct Event: Sendable, Encodable {
+        public var seq: Int64
+        public var time: String
+        public var kind: String
+        public var body: JSONValue
+        /// The subject's fields sealed in the event, opened.
+        public var personal: JSONValue?
+    }
+
+    public var subject: String
+    public var subjectRef: String?
+    public var exportedAt: String
+    public var consents: [String: String]
+    public var objections: [String]
+    public var purposes: [JSONValue]
+    public var events: [Event]
+    public var decisions: [DecisionRecord]
+    public var models: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case subject, consents, objections, purposes, events, decisions, models
+        case subjectRef = "subject_ref"
+        case exportedAt = "exported_at"
+    }
+}
+
+extension Ledger {
+    static let lineageKinds = ["lineage.recorded", "consent.withdrawn", "subject.objected", "subject.erased"]
+
+    /// Records that `subjects`' data (identifiers as in Rampart-Subject) trained `model` (`name@version`), from
+    /// `dataset`, for `purpose`. Subjects the ledger does not know yet get an identity, so a later erasure finds them.
+    @discardableResult
+    public func recordLineage(model: String, dataset: String, purpose: String?, subjects: [String], purposes: [PurposeConfig]) async throws -> LedgerEntry {
+        let parts = model.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, model.utf8.count <= 128, !model.contains(" ") else {
+            throw LedgerError.config("model must be NAME@VERSION (e.g. fraud-detector@3), got `\(model.prefix(80))`")
+        }
+        guard !dataset.isEmpty, dataset.utf8.count <= 256 else { throw LedgerError.config("dataset must be 1–256 characters") }
+        if let purpose, !purposes.contains(where: { $0.id == purpose }) { throw LedgerError.notFound("unknown purpose `\(purpose)`") }
+        guard !subjects.isEmpty else { throw LedgerError.config("no subjects: the lineage lists whose data trained the model") }
+        var refs: [String] = []
+        var seen = Set<String>()
+        for subject in subjects where seen.insert(subject).inserted {
+            try Self.checkSubject(subject)
+            guard let identity = try await self.subject(subject, create: true) else { continue }
+            refs.append(identity.ref)
+        }
+        let record = LineageRecord(model: model, dataset: dataset, purpose: purpose, subjectRefs: refs)
+        return try await append([LedgerEvent(kind: "lineage.recorded", body: try Self.canonical(record))])[0]
+    }
+
+    /// Every model with recorded lineage and its state.
+    public func models() async throws -> [ModelState] {
+        var states: [String: ModelState] = [:]
+        var order: [String] = []
+        var trainedOn: [String: [String: String?]] = [:]  // ref → model → purpose
+        var after: Int64 = -1
+        while true {
+            let rows = try await store.ledger.rows(kinds: Self.lineageKinds, after: after)
+            guard let last = rows.last?.seq else { break }
+            for row in rows {
+                switch row.kind {
+                case "lineage.recorded":
+                    guard let record = try? JSONDecoder().decode(LineageRecord.self, from: Data(row.body.utf8)) else { continue }
+                    if states[record.model] == nil {
+                        order.append(record.model)
+                        states[record.model] = ModelState(model: record.model, datasets: [], purposes: [], subjects: 0, state: "trained", reasons: [], entries: [])
+                    }
+                    states[record.model]!.entries.append(row.seq)
+                    if !states[record.model]!.datasets.contains(record.dataset) { states[record.model]!.datasets.append(record.dataset) }
+                    if let p = record.purpose, !states[record.model]!.purposes.contains(p) { states[record.model]!.purposes.append(p) }
+                    for ref in record.subjectRefs where trainedOn[ref]?[record.model] == nil {
+                        trainedOn[ref, default: [:]][record.model] = record.purpose
+                        states[record.model]!.subjects += 1
+                    }
+                default:
+                    guard let ref = row.subjectRef, let models = trainedOn[ref] else { continue }
+                    let purpose: String?
+                    switch row.kind {
+                    case "consent.withdrawn": purpose = (try? JSONDecoder().decode(ConsentRecord.self, from: Data(row.body.utf8)))?.purpose
+                    case "subject.objected": purpose = (try? JSONDecoder().decode(ObjectionRecord.self, from: Data(row.body.utf8)))?.purpose
+                    default: purpose = nil  // erasure concerns every purpose
+                    }
+                    let what = ["consent.withdrawn": "withdrew consent", "subject.objected": "objected", "subject.erased": "was erased"][row.kind] ?? row.kind
+                    for (model, trainedPurpose) in models where purpose == nil || trainedPurpose == nil || trainedPurpose == purpose {
+                        states[model]!.state = "retrain-required"
+                        states[model]!.reasons.append("entry \(row.seq): subject \(ref) \(what)\(purpose.map { " (\($0))" } ?? "")")
+                    }
+                }
+            }
+            after = last
+            if rows.count < 10_000 { break }
+        }
+        return order.compactMap { states[$0] }
+    }
+
+    /// Records a subject's objection to processing for `purpose` (guide: the right to object). The gateway refuses
+    /// the subject on routes serving that purpose (`403 objection_recorded`), consent for it counts as withdrawn,
+    /// and models trained on the subject's data for that purpose need retraining.
+    @discardableResult
+    public func object(subject identifier: String, purpose: String, purposes: [PurposeConfig], book: ConsentBook? = nil) async throws -> LedgerEntry {
+        try Self.checkSubject(identifier)
+        guard purposes.contains(where: { $0.id == purpose }) else { throw LedgerError.notFound("unknown purpose `\(purpose)`") }
+        guard let subject = try await subject(identifier, create: true) else { throw LedgerError.notFound("subject") }
+        let body = try Self.canonical(ObjectionRecord(purpose: purpose))
+        let entry = try await append([LedgerEvent(kind: "subject.objected", subjectRef: subject.ref, body: body)])[0]
+        try await book?.refresh(from: store)
+        return entry
+    }
+
+    /// Erases a subject (guide: the right to erasure, and "re-train the model without the deleted user's data"):
+    /// records the erasure, then destroys the subject's identity — the link from the identifier to the events and the
+    /// key that sealed the identifier in them (crypto-shredding). The events stay, so the tree still verifies. Returns
+    /// a receipt, signed when the ledger has a key, naming the models that now need retraining.
+    public func erase(subject identifier: String, book: ConsentBook? = nil) async throws -> ErasureReceipt {
+        try Self.checkSubject(identifier)
+        guard let subject = try await subject(identifier, create: false) else {
+            throw LedgerError.notFound("the ledger holds nothing about this subject (never recorded, or already erased)")
+        }
+        let shredded = try await store.ledger.rows(subjectRef: subject.ref).count
+        let entry = try await append([LedgerEvent(kind: "subject.erased", subjectRef: subject.ref, body: #"{"right":"erasure"}"#)])[0]
+        _ = try await store.ledger.deleteSubject(ref: subject.ref)
+        try await book?.refresh(from: store)
+        let retrain = try await models().filter { model in model.reasons.contains { $0.hasPrefix("entry \(entry.seq):") } }.map(\.model)
+        var receipt = ErasureReceipt(subjectRef: subject.ref, entry: entry.seq, entriesShredded: shredded, retrainRequired: retrain, logSize: size,
+                                     root: root.hex, time: RFC3339.format(entry.time), note: nil)
+        if let signingKey {
+            let text = """
+                \(origin)
+                erasure receipt
+                subject_ref \(receipt.subjectRef)
+                entry \(receipt.entry)
+                entries_shredded \(receipt.entriesShredded)
+                retrain_required \(retrain.isEmpty ? "-" : retrain.joined(separator: ","))
+                log_size \(receipt.logSize)
+                root \(receipt.root)
+                time \(receipt.time)
+
+                """
+            receipt.note = try SignedNote.sign(text, with: signingKey)
+        }
+        return receipt
+    }
+
+    /// Everything held about `identifier`: consent and objection state, every ledger event about it with its sealed
+    /// fields opened, the decision records naming it, the purposes involved and the models trained on its data.
+    public func export(subject identifier: String, purposes: [PurposeConfig], decisions: [DecisionRecord]) async throws -> SubjectExport {
+        try Self.checkSubject(identifier)
+        var out = SubjectExport(subject: identifier, subjectRef: nil, exportedAt: RFC3339.format(now()), consents: [:], objections: [], purposes: [],
+                                events: [], decisions: decisions, models: [])
+        var involved = Set(decisions.compactMap(\.purpose))
+        if let subject = try await subject(identifier, create: false) {
+            out.subjectRef = subject.ref
+            for row in try await store.ledger.rows(subjectRef: subject.ref) {
+                let body = (try? JSONValue.parse(Array(row.body.utf8))) ?? .string(row.body)
+                var personal: JSONValue?
+                if case .object(let members) = body, let sealed = members.first(where: { $0.key == "sealed" })?.value, case .string(let text) = sealed,
+                   let opened = Self.unseal(text, key: subject.sealKey) {
+                    personal = try? JSONValue.parse(Array(opened.utf8))
+                }
+                if case .object(let members) = body, let purpose = members.first(where: { $0.key == "purpose" })?.value, case .string(let p) = purpose {
+                    involved.insert(p)
+                }
+                out.events.append(.init(seq: row.seq, time: RFC3339.format(Millis.date(row.timeMs)), kind: row.kind, body: body, personal: personal))
+            }
+            let book = ConsentBook()
+            try await book.refresh(from: store)
+            for (purpose, current) in book.consents(ref: subject.ref) {
+                let expired = current.expires.map { $0 <= now() } ?? false
+                out.consents[purpose] = expired ? "expired" : current.state.rawValue
+            }
+            out.objections = out.events.filter { $0.kind == "subject.objected" }.compactMap {
+                if case .object(let m) = $0.body, case .string(let p)? = m.first(where: { $0.key == "purpose" })?.value { return p }
+                return nil
+            }
+            out.models = try await modelsTrained(on: subject.ref)
+        }
+        out.purposes = purposes.filter { involved.contains($0.id) }.map { p in
+            .object([("id", .string(p.id)), ("description", .string(p.description)), ("lawful_basis", .string(p.lawfulBasis.rawValue)),
+                     ("data_categories", .array(p.dataCategories.map { .string($0) })),
+                     ("retention_days", p.retentionDays.map { .number(String($0)) } ?? .null)])
+        }
+        return out
+    }
+
+    private func modelsTrained(on ref: String) async throws -> [String] {
+        var models: [String] = []
+        var after: Int64 = -1
+        while true {
+            let rows = try await store.ledger.rows(kinds: ["lineage.recorded"], after: after)
+            guard let last = rows.last?.seq else { break }
+            for row in rows {
+                guard let record = try? JSONDecoder().decode(LineageRecord.self, from: Data(row.body.utf8)), record.subjectRefs.contains(ref),
+                      !models.contains(record.model) else { continue }
+                models.append(record.model)
+            }
+            after = last
+            if rows.count < 10_000 { break }
+        }
+        return models
+    }
+}
