@@ -26,12 +26,14 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
-            name: "LedgerMerkle",
+            name: "Ledger",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "RampartLedger", package: rampart),
+                .product(name: "RampartStore", package: rampart),
+                .product(name: "RampartCore", package: rampart),
             ],
-            path: "Benchmarks/LedgerMerkle",
+            path: "Benchmarks/Ledger",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

@@ -96,16 +96,31 @@ extension Rampart.Ledger {
 
     struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Append an event to the ledger (an approval, a note, an outcome recorded by hand).",
-            discussion: "Example: rampart ledger record --kind approval --body '{\"by\":\"dpo\",\"what\":\"model fraud@3 to production\"}'")
+            abstract: "Append events to the ledger: one (an approval, a note, an outcome recorded by hand) or many from JSONL.",
+            discussion: """
+                Example: rampart ledger record --kind approval --body '{"by":"dpo","what":"model fraud@3 to production"}'
+                Batch:   rampart ledger record --jsonl events.jsonl   (lines {"kind": "…", "body": {…}}; - for standard input)
+                A batch is appended in group commits of 4,000 events. A bad line stops it: the lines before it are
+                appended (and said so), nothing from the bad line on is (exit 65).
+                """)
 
         @OptionGroup var options: ConfigOptions
-        @Option(help: "Event kind: lower-case letters, digits, `.`, `_` or `-` (e.g. approval).") var kind: String
-        @Option(help: "Event details: a JSON object.") var body: String
+        @Option(help: "Event kind: lower-case letters, digits, `.`, `_` or `-` (e.g. approval).") var kind: String?
+        @Option(help: "Event details: a JSON object.") var body: String?
+        @Option(help: ArgumentHelp("Append every line of this JSONL file instead (- for standard input).", valueName: "file")) var jsonl: String?
         @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
+        static func isKind(_ kind: String) -> Bool {
+            !kind.isEmpty && kind.count <= 64 && kind.allSatisfy { ($0.isLowercase && $0.isASCII) || $0.isNumber || ".-_".contains($0) }
+        }
+
         func validate() throws {
-            guard !kind.isEmpty, kind.count <= 64, kind.allSatisfy({ ($0.isLowercase && $0.isASCII) || $0.isNumber || ".-_".contains($0) }) else {
+            if jsonl != nil {
+                guard kind == nil, body == nil else { throw ValidationError("--jsonl takes the kind and body from each line; drop --kind and --body") }
+                return
+            }
+            guard let kind, let body else { throw ValidationError("give --kind and --body (or --jsonl FILE)") }
+            guard Self.isKind(kind) else {
                 throw ValidationError("--kind must be lower-case letters, digits, `.`, `_` or `-` (at most 64), e.g. approval")
             }
             guard (try? JSONValue.parse(Array(body.utf8))).map({ if case .object = $0 { return true } else { return false } }) == true else {
@@ -115,10 +130,74 @@ extension Rampart.Ledger {
 
         func run() async throws {
             let config = try options.load()
-            let entry = await withLedger(config, creates: true) { try await $0.append([LedgerEvent(kind: kind, body: body)]) }[0]
+            if let jsonl { return try await appendJSONL(jsonl, config: config) }
+            let entry = await withLedger(config, creates: true) { try await $0.append([LedgerEvent(kind: kind!, body: body!)]) }[0]
             switch format {
             case .json: CLI.printJSON(["seq": String(entry.seq), "kind": entry.kind, "time": RFC3339.format(entry.time), "leaf_hash": entry.leafHash.hex])
             case .text: print("entry \(entry.seq) (\(entry.kind)) appended; leaf \(entry.leafHash.hex)")
+            }
+        }
+
+        struct BadLine: Error { let why: String }
+
+        /// One event from a JSONL line, or why not.
+        static func event(_ line: [UInt8]) -> Result<LedgerEvent, BadLine> {
+            guard let value = try? JSONValue.parse(line), case .object(let members) = value else { return .failure(.init(why: "is not a JSON object")) }
+            guard let kind = members.first(where: { $0.key == "kind" })?.value.stringValue, isKind(kind) else {
+                return .failure(.init(why: "needs \"kind\": lower-case letters, digits, `.`, `_` or `-`"))
+            }
+            guard let body = members.first(where: { $0.key == "body" })?.value, case .object = body else {
+                return .failure(.init(why: "needs \"body\": a JSON object"))
+            }
+            return .success(LedgerEvent(kind: kind, body: String(decoding: body.encoded(), as: UTF8.self)))
+        }
+
+        func appendJSONL(_ path: String, config: RampartConfig) async throws {
+            let reader: LineReader
+            do { reader = try LineReader(path: path, maxLineBytes: 1 << 20) } catch { CLI.fail("\(error)", code: Exit.noInput) }
+            let started = Date()
+            let outcome: (appended: Int, first: Int64?, last: Int64?, problem: String?) = await withLedger(config, creates: true) { ledger in
+                var batch: [LedgerEvent] = []
+                batch.reserveCapacity(4_000)
+                var appended = 0, number = 0
+                var first: Int64?, last: Int64?
+                func flush() async throws {
+                    guard !batch.isEmpty else { return }
+                    let entries = try await ledger.append(batch)
+                    first = first ?? entries.first?.seq
+                    last = entries.last?.seq
+                    appended += entries.count
+                    batch.removeAll(keepingCapacity: true)
+                    if appended % 100_000 < 4_000 {
+                        FileHandle.standardError.write(Data("rampart: \(appended) events appended…\n".utf8))
+                    }
+                }
+                while let next = reader.next() {
+                    number += 1
+                    guard case .success(let line) = next else {
+                        try await flush()
+                        return (appended, first, last, "line \(number) is longer than 1 MiB")
+                    }
+                    if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+                    switch Self.event(line) {
+                    case .success(let event): batch.append(event)
+                    case .failure(let bad):
+                        try await flush()
+                        return (appended, first, last, "\(path) line \(number) \(bad.why)")
+                    }
+                    if batch.count == 4_000 { try await flush() }
+                }
+                try await flush()
+                return (appended, first, last, nil)
+            }
+            let range = outcome.first.map { "entries \($0)…\(outcome.last ?? $0)" } ?? "no entries"
+            let seconds = Date().timeIntervalSince(started)
+            if let problem = outcome.problem {
+                CLI.fail("\(problem); \(outcome.appended) event(s) before it were appended (\(range)), nothing from that line on", code: Exit.dataError)
+            }
+            switch format {
+            case .json: CLI.printJSON(["appended": String(outcome.appended), "first": outcome.first.map(String.init) ?? "", "last": outcome.last.map(String.init) ?? ""])
+            case .text: print("\(outcome.appended) event(s) appended (\(range)) in \(String(format: "%.2f", seconds)) s")
             }
         }
     }

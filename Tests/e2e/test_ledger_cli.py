@@ -117,3 +117,25 @@ def test_consent_commands(tmp_path):
     assert run("consent", "give", "--subject", "u-1", "--purpose", "nope", cwd=tmp_path).returncode == 1
     assert run("consent", "give", "--subject", "u-1", "--purpose", "support", "--notice", "v3", cwd=tmp_path).returncode == 64
     assert run("verify", cwd=tmp_path).returncode == 0
+
+
+def test_record_jsonl_batches_and_stops_at_a_bad_line(tmp_path):
+    (tmp_path / "rampart.yaml").write_text("routes:\n  - name: chat\n    upstream: http://127.0.0.1:9/v1\n")
+    lines = [json.dumps({"kind": "decision", "body": {"n": i, "note": "ünïcode ✓"}}) for i in range(9_000)]
+    (tmp_path / "events.jsonl").write_text("\n".join(lines) + "\n\n")
+    out = run("record", "--jsonl", "events.jsonl", cwd=tmp_path)
+    assert out.returncode == 0 and out.stdout.startswith("9000 event(s) appended (entries 0…8999)"), out.stdout + out.stderr
+    # A bad line: the batches before it are kept and said so, nothing from it on.
+    bad = lines[:4_500] + ['{"kind": "Bad Kind", "body": {}}'] + lines[:10]
+    (tmp_path / "bad.jsonl").write_text("\n".join(bad) + "\n")
+    out = run("record", "--jsonl", "-", cwd=tmp_path, stdin=(tmp_path / "bad.jsonl").read_text())
+    assert out.returncode == 65 and "line 4501" in out.stderr and "4500 event(s) before it were appended" in out.stderr
+    for broken in ['not json', '{"kind": "decision"}', '{"kind": "decision", "body": [1]}']:
+        assert run("record", "--jsonl", "-", cwd=tmp_path, stdin=broken + "\n").returncode == 65
+    assert run("record", "--jsonl", "missing.jsonl", cwd=tmp_path).returncode == 66
+    assert run("record", "--jsonl", "events.jsonl", "--kind", "x", cwd=tmp_path).returncode == 64
+    report = json.loads(run("verify", "--format", "json", cwd=tmp_path).stdout)
+    assert report["intact"] and report["entries"] == 13_500
+    db = sqlite3.connect(tmp_path / "rampart.db")
+    assert json.loads(db.execute("SELECT body FROM ledger_entries WHERE seq = 3").fetchone()[0]) == {"n": 3, "note": "ünïcode ✓"}
+    db.close()
