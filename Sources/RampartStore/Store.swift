@@ -23,6 +23,8 @@ public final class Store: Sendable {
     let readDB: any SQLDatabase
     /// The SQLite write connection itself, for the decision writer's one-round-trip insert.
     let sqliteWriter: SQLiteConnection
+    /// The SQLite read connection itself, for bulk reads that bypass SQLKit's row decoding (the ledger's verify).
+    let sqliteReader: SQLiteConnection
     private let closeAll: @Sendable () async throws -> Void
     public let path: String
 
@@ -30,12 +32,13 @@ public final class Store: Sendable {
     public var decisions: DecisionStore { DecisionStore(store: self) }
     public var ledger: LedgerStore { LedgerStore(store: self) }
 
-    init(path: String, writeDB: any SQLDatabase, readDB: any SQLDatabase, sqliteWriter: SQLiteConnection,
+    init(path: String, writeDB: any SQLDatabase, readDB: any SQLDatabase, sqliteWriter: SQLiteConnection, sqliteReader: SQLiteConnection,
          close: @escaping @Sendable () async throws -> Void) {
         self.path = path
         self.writeDB = writeDB
         self.readDB = readDB
         self.sqliteWriter = sqliteWriter
+        self.sqliteReader = sqliteReader
         self.closeAll = close
     }
 
@@ -64,7 +67,8 @@ public final class Store: Sendable {
             try? await reader.close()
             try? await writer.close()
         }
-        let store = Store(path: path, writeDB: writer.sql(queryLogLevel: nil), readDB: reader.sql(queryLogLevel: nil), sqliteWriter: writer, close: close)
+        let store = Store(path: path, writeDB: writer.sql(queryLogLevel: nil), readDB: reader.sql(queryLogLevel: nil), sqliteWriter: writer,
+                          sqliteReader: reader, close: close)
         do {
             // WAL lets readers run beside the writer; the file must be a Rampart store (or empty).
             _ = try await store.writeDB.raw("PRAGMA journal_mode = WAL").all()

@@ -88,17 +88,32 @@ extension Ledger {
         }
         if let bad = checkCheckpoints() { return bad }
         var seq: Int64 = 0
-        while seq < count {
-            let rows = try await store.ledger.rows(seq..<min(count, seq + pageSize))
-            if rows.isEmpty { return fail(seq, "entry \(seq) is missing") }
+        // Read the next page while this one is hashed: SQLite and the hashing run on different threads, so the two
+        // cores overlap instead of taking turns.
+        let ledgerStore = store.ledger
+        func page(from start: Int64) -> Task<[LedgerStore.Row], any Error>? {
+            start < count ? Task { try await ledgerStore.rows(start..<min(count, start + pageSize)) } : nil
+        }
+        var pending = page(from: 0)
+        var nextStart = min(count, pageSize)
+        while seq < count, let current = pending {
+            let rows = try await current.value
+            pending = page(from: nextStart)
+            nextStart = min(count, nextStart + pageSize)
+            if rows.isEmpty { pending?.cancel(); return fail(seq, "entry \(seq) is missing") }
             for row in rows {
-                guard row.seq == seq else { return fail(seq, "entry \(seq) is missing (the next stored entry is \(row.seq))") }
-                let leaf = LedgerEntry(row: row).leafHash
-                guard leaf.bytes == row.leafHash else { return fail(seq, "entry \(seq) does not match its stored hash: its content was changed") }
+                guard row.seq == seq else { pending?.cancel(); return fail(seq, "entry \(seq) is missing (the next stored entry is \(row.seq))") }
+                let leaf = MerkleHash.leaf(LedgerEntry.leafData(seq: row.seq, timeMs: row.timeMs, kind: row.kind, subjectRef: row.subjectRef, body: row.body))
+                guard MerkleHash(bytes: row.leafHash) == leaf else {
+                    pending?.cancel()
+                    return fail(seq, "entry \(seq) does not match its stored hash: its content was changed")
+                }
                 tree.append(leaf)
-                if let bad = checkCheckpoints() { return bad }
+                if let bad = checkCheckpoints() { pending?.cancel(); return bad }
                 seq += 1
             }
+            // A short page means rows are missing (the next page starts where this one should have ended).
+            if seq < min(count, nextStart - pageSize) { pending?.cancel(); return fail(seq, "entry \(seq) is missing") }
         }
         report.entries = tree.size
         report.root = tree.root.hex

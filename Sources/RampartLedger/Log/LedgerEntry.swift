@@ -25,15 +25,22 @@ public struct LedgerEntry: Sendable, Equatable {
     /// the subject reference (a 0 byte when absent, else 1 and the text) and `body`, each text as a 4-byte
     /// big-endian length and its UTF-8. The position is part of the leaf, so moving a row changes its hash.
     public var leafData: [UInt8] {
-        var out = Array("rampart-ledger-v1".utf8)
-        func u64(_ v: Int64) { for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: UInt64(bitPattern: v) >> UInt64(shift))) } }
+        Self.leafData(seq: seq, timeMs: Millis.from(time), kind: kind, subjectRef: subjectRef, body: body)
+    }
+
+    static let leafTag = Array("rampart-ledger-v1".utf8)
+
+    /// The leaf bytes from a row's columns (what `verify` recomputes for every entry).
+    static func leafData(seq: Int64, timeMs: Int64, kind: String, subjectRef: String?, body: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(leafTag.count + 16 + 13 + kind.utf8.count + (subjectRef?.utf8.count ?? 0) + body.utf8.count)
+        out += leafTag
+        withUnsafeBytes(of: UInt64(bitPattern: seq).bigEndian) { out += $0 }
+        withUnsafeBytes(of: UInt64(bitPattern: timeMs).bigEndian) { out += $0 }
         func text(_ s: String) {
-            let bytes = Array(s.utf8)
-            for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: UInt32(bytes.count) >> UInt32(shift))) }
-            out += bytes
+            withUnsafeBytes(of: UInt32(truncatingIfNeeded: s.utf8.count).bigEndian) { out += $0 }
+            out += s.utf8
         }
-        u64(seq)
-        u64(Millis.from(time))
         text(kind)
         if let subjectRef {
             out.append(1)

@@ -48,8 +48,10 @@ public struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
     /// The hash of a leaf whose entry is `data`: `SHA-256(0x00 ‖ data)`.
     public static func leaf(_ data: some Collection<UInt8>) -> MerkleHash {
         var hasher = SHA256()
-        hasher.update(data: [0x00])
-        hasher.update(data: Array(data))
+        withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
+        // Arrays hash in place; other collections are copied once.
+        let hashed = data.withContiguousStorageIfAvailable { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) } != nil
+        if !hashed { hasher.update(data: Array(data)) }
         return MerkleHash(hasher.finalize())
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import RampartCore
 import SQLKit
 import SQLiteNIO
+import Synchronization
 
 /// The ledger's rows at rest: entries (one per Merkle leaf) and signed checkpoints. Append-only; the meaning of the
 /// rows — leaf encoding, tree, signatures — is `RampartLedger`'s.
@@ -83,27 +84,40 @@ public struct LedgerStore: Sendable {
         }
     }
 
-    /// Rows with `seq` in `range`, in order.
+    /// Rows with `seq` in `range`, in order. Read straight from SQLite (a verify reads every row of the log).
     public func rows(_ range: Range<Int64>) async throws -> [Row] {
+        let rows = Mutex<[Row]>([])
+        var failure: String?
         do {
-            return try await store.readDB.raw("""
-                SELECT seq, time_ms, kind, subject_ref, body, leaf_hash FROM ledger_entries
-                WHERE seq >= \(bind: range.lowerBound) AND seq < \(bind: range.upperBound) ORDER BY seq
-                """).all().map(Self.decode)
+            try await store.sqliteReader.query("""
+                SELECT seq, time_ms, kind, subject_ref, body, leaf_hash FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq
+                """, [.integer(Int(range.lowerBound)), .integer(Int(range.upperBound))]) { row in
+                guard let seq = row.column("seq")?.integer, let time = row.column("time_ms")?.integer, let kind = row.column("kind")?.string,
+                      let body = row.column("body")?.string, let hash = row.column("leaf_hash")?.blob else { return }
+                let entry = Row(seq: Int64(seq), timeMs: Int64(time), kind: kind, subjectRef: row.column("subject_ref")?.string, body: body,
+                                leafHash: hash.getBytes(at: hash.readerIndex, length: hash.readableBytes) ?? [])
+                rows.withLock { $0.append(entry) }
+            }
         } catch {
-            throw StoreError.wrap("query_failed", "could not read ledger entries \(range.lowerBound)..<\(range.upperBound)", error)
+            failure = String(describing: error)
         }
+        if let failure { throw StoreError(code: "query_failed", message: "could not read ledger entries \(range.lowerBound)..<\(range.upperBound): \(failure)") }
+        return rows.withLock { $0 }
     }
 
     /// Every stored leaf hash, in `seq` order (32 bytes each) — to rebuild the tree for proofs.
     public func leafHashes(upTo size: Int64) async throws -> [[UInt8]] {
+        let hashes = Mutex<[[UInt8]]>([])
         do {
-            return try await store.readDB.raw("SELECT leaf_hash FROM ledger_entries WHERE seq < \(bind: size) ORDER BY seq").all().map {
-                Array(try $0.decode(column: "leaf_hash", as: Data.self))
+            try await store.sqliteReader.query("SELECT leaf_hash FROM ledger_entries WHERE seq < ? ORDER BY seq", [.integer(Int(size))]) { row in
+                guard let hash = row.column("leaf_hash")?.blob else { return }
+                let bytes = hash.getBytes(at: hash.readerIndex, length: hash.readableBytes) ?? []
+                hashes.withLock { $0.append(bytes) }
             }
         } catch {
             throw StoreError.wrap("query_failed", "could not read the ledger's leaf hashes", error)
         }
+        return hashes.withLock { $0 }
     }
 
     /// Rows about one subject (by the ledger's pseudonymous reference), in order.
