@@ -51,11 +51,11 @@ import Testing
                 try await h.send(.POST, "/v1/chat/completions", body: body, headers: [("Rampart-Subject", "u-4821")])
             }
             #expect(after.errorCode == "consent_required")
-            let size = await ledger.size
+            let size = try await ledger.size
             await #expect(throws: LedgerError.self) {
                 try await ledger.withdrawConsent(subject: "u-4821", purpose: "support", purposes: Self.purposes, book: ConsentBook())
             }
-            #expect(await ledger.size == size)
+            #expect(try await ledger.size == size)
             // The ledger holds both events, about a reference — never the subject's id in the clear.
             let rows = try await h.store.ledger.rows(0..<Int64(size))
             #expect(rows.map(\.kind) == ["consent.given", "consent.withdrawn"])

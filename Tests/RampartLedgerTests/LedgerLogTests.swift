@@ -47,17 +47,33 @@ import Testing
             let rows = try await store.ledger.rows(0..<40)
             let tree = MerkleTree(leaves: rows.map { LedgerEntry(row: $0).leafHash })
             #expect(report.root == tree.root.hex)
-            #expect(await ledger.root == tree.root)
+            #expect(try await ledger.root == tree.root)
             // Checkpoints of one size are stored once.
             let again = try await ledger.checkpoint()
             #expect(try await ledger.checkpoints().count == 3 && again.hasPrefix("\(Self.origin)\n40\n"))
             // Reopening rebuilds the same tree; a batch larger than one insert is split and numbered on.
             let reopened = try await Ledger.open(store: store, origin: Self.origin, signingKey: key)
-            #expect(await reopened.root == tree.root)
+            #expect(try await reopened.root == tree.root)
             let more = try await reopened.append((0..<(LedgerStore.maxAppend + 3)).map { Self.event(40 + $0) })
             #expect(more.first?.seq == 40 && more.last?.seq == Int64(40 + LedgerStore.maxAppend + 2))
             #expect(try await reopened.verify().intact)
             #expect(try await reopened.verify().entries == 40 + LedgerStore.maxAppend + 3)
+        }
+    }
+
+    /// Appends from many tasks at once are numbered one after another: no position twice, none skipped.
+    @Test func concurrentAppendsAreSerialized() async throws {
+        try await withLedger(count: 0, checkpoints: []) { ledger, _, _ in
+            let seqs = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for t in 0..<20 {
+                    group.addTask { try await ledger.append((0..<25).map { Self.event(t * 100 + $0) }).map(\.seq) }
+                    if t % 5 == 0 { group.addTask { _ = try await ledger.checkpoint(); return [] } }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(seqs.sorted() == Array(0..<500))
+            let report = try await ledger.verify()
+            #expect(report.intact && report.entries == 500)
         }
     }
 

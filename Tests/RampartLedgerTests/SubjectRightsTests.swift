@@ -59,7 +59,7 @@ import Testing
             #expect(models.map(\.state) == ["retrain-required", "trained"])
             #expect(models[0].reasons.count == 1 && models[0].reasons[0].contains("was erased"))
             // The events stay, sealed data unreadable without the key; the tree verifies.
-            let rows = try await store.ledger.rows(0..<Int64(await ledger.size))
+            let rows = try await store.ledger.rows(0..<Int64(try await ledger.size))
             #expect(rows.filter { $0.subjectRef == receipt.subjectRef }.count == 2)
             #expect(try await store.ledger.subject(ref: receipt.subjectRef) == nil)
             #expect(try await ledger.verify().intact)

@@ -19,24 +19,31 @@ public actor Ledger {
     public let origin: String
     let store: Store
     let signingKey: LedgerSigningKey?
-    private(set) var frontier: MerkleFrontier
+    /// The tree's frontier, read from the stored leaf hashes the first time an append, a checkpoint or the root
+    /// needs it — `verify`, `prove` and the rights commands never do.
+    private var frontierCache: MerkleFrontier?
     let now: @Sendable () -> Date
 
-    init(origin: String, store: Store, signingKey: LedgerSigningKey?, frontier: MerkleFrontier, now: @escaping @Sendable () -> Date) {
+    init(origin: String, store: Store, signingKey: LedgerSigningKey?, now: @escaping @Sendable () -> Date) {
         self.origin = origin
         self.store = store
         self.signingKey = signingKey
-        self.frontier = frontier
         self.now = now
     }
 
-    /// Opens the ledger in `store`, rebuilding the frontier from the stored leaf hashes (32 bytes per entry). The
-    /// signing key, when given, must be named `origin`; without it the ledger appends and verifies but cannot sign.
+    /// Opens the ledger in `store`. The signing key, when given, must be named `origin`; without it the ledger appends
+    /// and verifies but cannot sign.
     public static func open(store: Store, origin: String, signingKey: LedgerSigningKey?,
                             now: @escaping @Sendable () -> Date = { Date() }) async throws -> Ledger {
         if let signingKey, signingKey.name != origin {
             throw LedgerError.config("the signing key is named \(signingKey.name) but the ledger's origin is \(origin)")
         }
+        return Ledger(origin: origin, store: store, signingKey: signingKey, now: now)
+    }
+
+    /// The frontier, rebuilt from the stored leaf hashes (32 bytes per entry) on first use.
+    func frontier() async throws -> MerkleFrontier {
+        if let frontierCache { return frontierCache }
         let (count, maxSeq) = try await store.ledger.extent()
         guard count == (maxSeq.map { $0 + 1 } ?? 0) else {
             throw LedgerError.tampered(position: nil, "the store holds \(count) entries but positions up to \(maxSeq ?? -1): run `rampart ledger verify`")
@@ -46,19 +53,40 @@ public actor Ledger {
             guard let leaf = MerkleHash(bytes: hash) else { throw LedgerError.tampered(position: Int64(frontier.size), "a stored leaf hash is not 32 bytes") }
             frontier.append(leaf)
         }
-        return Ledger(origin: origin, store: store, signingKey: signingKey, frontier: frontier, now: now)
+        frontierCache = frontier
+        return frontier
     }
 
     /// Number of entries.
-    public var size: Int { frontier.size }
+    public var size: Int { get async throws { try await frontier().size } }
 
     /// The current root.
-    public var root: MerkleHash { frontier.root }
+    public var root: MerkleHash { get async throws { try await frontier().root } }
+
+    /// The last queued append or checkpoint: each waits for the one before, because an actor lets a second call in
+    /// while the first awaits the store, and two appends must never number their entries from the same size.
+    private var queue: Task<Void, Never>?
+
+    /// Runs `work` after every append and checkpoint queued before it.
+    private func serially<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let previous = queue
+        let task = Task<T, any Error> {
+            await previous?.value
+            return try await work()
+        }
+        queue = Task { _ = try? await task.value }
+        return try await task.value
+    }
 
     /// Appends `events` in order and returns them as stored. Batches larger than the store takes at once are split;
-    /// each part is atomic, and the tree only grows by what was stored.
+    /// each part is atomic, and the tree only grows by what was stored. Concurrent appends are applied one after
+    /// another.
     @discardableResult
     public func append(_ events: [LedgerEvent]) async throws -> [LedgerEntry] {
+        try await serially { try await self.appendNow(events) }
+    }
+
+    private func appendNow(_ events: [LedgerEvent]) async throws -> [LedgerEntry] {
         var out: [LedgerEntry] = []
         out.reserveCapacity(events.count)
         var start = 0
@@ -66,7 +94,7 @@ public actor Ledger {
             let part = events[start..<min(start + LedgerStore.maxAppend, events.count)]
             start += part.count
             let time = now()
-            var next = frontier
+            var next = try await frontier()
             var entries: [LedgerEntry] = []
             var rows: [LedgerStore.Row] = []
             for event in part {
@@ -78,7 +106,7 @@ public actor Ledger {
                                             body: entry.body, leafHash: leaf.bytes))
             }
             try await store.ledger.append(rows)
-            frontier = next
+            frontierCache = next
             out += entries
         }
         return out
@@ -87,7 +115,12 @@ public actor Ledger {
     /// Signs and stores a checkpoint of the current tree (the same size twice is stored once); returns the note.
     @discardableResult
     public func checkpoint() async throws -> String {
+        try await serially { try await self.checkpointNow() }
+    }
+
+    private func checkpointNow() async throws -> String {
         guard let signingKey else { throw LedgerError.config("no signing key: set ledger.signing_key in the config (create one with `rampart ledger keygen`)") }
+        let frontier = try await frontier()
         let checkpoint = Checkpoint(origin: origin, size: frontier.size, root: frontier.root, time: now())
         if let last = try await store.ledger.checkpoints().last, last.size == Int64(checkpoint.size) { return last.note }
         let note = try checkpoint.signed(with: signingKey)

@@ -179,8 +179,8 @@ extension Ledger {
         _ = try await store.ledger.deleteSubject(ref: subject.ref)
         try await book?.refresh(from: store)
         let retrain = try await models().filter { model in model.reasons.contains { $0.hasPrefix("entry \(entry.seq):") } }.map(\.model)
-        var receipt = ErasureReceipt(subjectRef: subject.ref, entry: entry.seq, entriesShredded: shredded, retrainRequired: retrain, logSize: size,
-                                     root: root.hex, time: RFC3339.format(entry.time), note: nil)
+        var receipt = ErasureReceipt(subjectRef: subject.ref, entry: entry.seq, entriesShredded: shredded, retrainRequired: retrain, logSize: try await size,
+                                     root: try await root.hex, time: RFC3339.format(entry.time), note: nil)
         if let signingKey {
             let text = """
                 \(origin)
