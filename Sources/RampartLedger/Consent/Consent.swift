@@ -70,7 +70,7 @@ public final class ConsentBook: Sendable {
     struct State {
         var lastSeq: Int64 = -1
         /// Subject lookup hash → reference.
-        var refs: [String: String] = [:]
+        var refs: [MerkleHash: String] = [:]
         /// Reference → purpose → current consent.
         var consents: [String: [String: Current]] = [:]
         /// Reference → purposes objected to.
@@ -83,12 +83,24 @@ public final class ConsentBook: Sendable {
 
     /// The lookup hash of a subject identifier (the `Rampart-Subject` header's value).
     public static func subjectHash(_ subject: String) -> String {
-        Hex.encode(SHA256.hash(data: Array("rampart-subject-v1\n\(subject)".utf8)))
+        subjectDigest(subject).hex
     }
+
+    /// The same hash as 32 bytes, without building strings: what the book is keyed by, so the gateway's check is one
+    /// SHA-256 and two dictionary lookups.
+    static func subjectDigest(_ subject: String) -> MerkleHash {
+        var hasher = SHA256()
+        hasher.update(data: Self.subjectPrefix)
+        var subject = subject
+        subject.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return MerkleHash(hasher.finalize())
+    }
+
+    private static let subjectPrefix = Array("rampart-subject-v1\n".utf8)
 
     /// Whether `subject` has current consent for `purpose` at `now`: given, not withdrawn, not expired.
     public func isCurrent(subject: String, purpose: String, now: Date) -> Bool {
-        let hash = Self.subjectHash(subject)
+        let hash = Self.subjectDigest(subject)
         return state.withLock { s in
             guard let ref = s.refs[hash], let current = s.consents[ref]?[purpose], current.state == .given else { return false }
             return current.expires.map { $0 > now } ?? true
@@ -106,7 +118,7 @@ public final class ConsentBook: Sendable {
     /// Whether `subject` objected to processing for `purpose` (guide: the right to object) — refused whatever the
     /// purpose's lawful basis.
     public func hasObjected(subject: String, purpose: String) -> Bool {
-        let hash = Self.subjectHash(subject)
+        let hash = Self.subjectDigest(subject)
         return state.withLock { s in
             guard let ref = s.refs[hash] else { return false }
             return s.objections[ref]?.contains(purpose) ?? false
@@ -144,7 +156,9 @@ public final class ConsentBook: Sendable {
                 }
             }
             for ref in newRefs where state.withLock({ !$0.refs.values.contains(ref) }) {
-                if let subject = try await store.ledger.subject(ref: ref) { state.withLock { $0.refs[subject.hash] = subject.ref } }
+                if let subject = try await store.ledger.subject(ref: ref), let digest = MerkleHash(hex: subject.hash) {
+                    state.withLock { $0.refs[digest] = subject.ref }
+                }
             }
             state.withLock { $0.lastSeq = max($0.lastSeq, last) }
             if rows.count < 10_000 { return }
