@@ -8,6 +8,8 @@
 #      strict decision records in SQLite),
 #   5. the same with every LLM guard on (injection, PII, secrets, invisible on input; PII, secrets, canary on
 #      output — docs/guards.md),
+#   6. the same with purpose and consent enforced (a consent-based purpose; every request carries a subject whose
+#      consent is in the ledger — docs/ledger.md),
 # then the SSE case: time to first byte and to last byte, direct vs through Rampart.
 #
 # Usage: bench/gateway/run.sh            (DURATION=10s CONNECTIONS=64 THREADS=2 SSE_RUNS=40)
@@ -91,7 +93,14 @@ server:
 store:
   sqlite: "rampart.db"
   durability: strict
+purposes:
+  - { id: support, lawful_basis: consent }
 routes:
+  - name: consented
+    upstream: "http://127.0.0.1:$P_UP/v1"
+    models: ["consented"]
+    purpose: support
+    limits: { rate_per_second: 1000000, burst: 1000000, requests_per_day: 1000000000, tokens_per_day: 100000000000 }
   - name: sse
     upstream: "http://127.0.0.1:$P_SSE/v1"
     models: ["sse-*"]
@@ -106,7 +115,8 @@ routes:
     upstream: "http://127.0.0.1:$P_UP/v1"
     limits: { rate_per_second: 1000000, burst: 1000000, requests_per_day: 1000000000, tokens_per_day: 100000000000 }
 CONF
-KEY=$("$BIN/rampart" keys create --config "$WORK/rampart.yaml" --tenant bench --routes chat,sse,guarded --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+KEY=$("$BIN/rampart" keys create --config "$WORK/rampart.yaml" --tenant bench --routes chat,sse,guarded,consented --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+"$BIN/rampart" ledger consent give --config "$WORK/rampart.yaml" --subject bench-subject --purpose support --notice bench@1 >/dev/null
 "$BIN/rampart" serve --config "$WORK/rampart.yaml" 2> "$WORK/rampart.log" &
 PIDS+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$P_RAMPART/healthz" >/dev/null && break; sleep 0.1; done
@@ -118,6 +128,8 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("RAMPART_KEY")
 LUA
 sed 's/"model":"bench"/"model":"guarded"/' "$WORK/post.lua" > "$WORK/post-guarded.lua"
+sed 's/"model":"bench"/"model":"consented"/' "$WORK/post.lua" > "$WORK/post-consent.lua"
+echo 'wrk.headers["Rampart-Subject"] = "bench-subject"' >> "$WORK/post-consent.lua"
 
 run_wrk() { # name url [script]
     echo "wrk $1…" >&2
@@ -130,6 +142,7 @@ run_wrk nginx "http://127.0.0.1:$P_NGINX/v1/chat/completions"
 run_wrk passthrough "http://127.0.0.1:$P_FLOOR/v1/chat/completions"
 run_wrk rampart "http://127.0.0.1:$P_RAMPART/v1/chat/completions"
 run_wrk guards "http://127.0.0.1:$P_RAMPART/v1/chat/completions" "$WORK/post-guarded.lua"
+run_wrk consent "http://127.0.0.1:$P_RAMPART/v1/chat/completions" "$WORK/post-consent.lua"
 
 # One connection: the latency each hop adds to a single request, without queueing behind others.
 run_single() { # name url [script]
@@ -141,6 +154,7 @@ run_single nginx "http://127.0.0.1:$P_NGINX/v1/chat/completions"
 run_single passthrough "http://127.0.0.1:$P_FLOOR/v1/chat/completions"
 run_single rampart "http://127.0.0.1:$P_RAMPART/v1/chat/completions"
 run_single guards "http://127.0.0.1:$P_RAMPART/v1/chat/completions" "$WORK/post-guarded.lua"
+run_single consent "http://127.0.0.1:$P_RAMPART/v1/chat/completions" "$WORK/post-consent.lua"
 
 echo "SSE time to first byte…" >&2
 SSE_BODY='{"model":"sse-mock","stream":true,"messages":[{"role":"user","content":"stream"}]}'
