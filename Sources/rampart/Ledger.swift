@@ -418,9 +418,10 @@ extension Rampart.Ledger {
                 the decision records naming them, the purposes involved, the models trained on their data (access and
                 portability). erase: destroys the subject's key and link (crypto-shredding; the log still verifies), marks
                 models trained on their data retrain-required, prints a receipt signed with the ledger key. object: the
-                gateway refuses the subject on that purpose's routes from then on.
+                gateway refuses the subject on that purpose's routes from then on. rectify: a correcting event that supersedes an
+                entry about the subject (the entry itself is never rewritten).
                 """,
-            subcommands: [Export.self, Erase.self, Object.self])
+            subcommands: [Export.self, Erase.self, Object.self, Rectify.self])
     }
 
     struct Lineage: AsyncParsableCommand {
@@ -530,6 +531,25 @@ extension Rampart.Ledger.Subject {
             let config = try options.load()
             let entry = await withLedger(config, creates: true) { try await $0.object(subject: consent.subject, purpose: consent.purpose, purposes: config.purposes) }
             print("objection recorded: entry \(entry.seq), purpose \(consent.purpose)")
+        }
+    }
+}
+
+extension Rampart.Ledger.Subject {
+    struct Rectify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a correction of an entry about a subject; the original stays, superseded (right to rectification).",
+            discussion: "Example: rampart ledger subject rectify --subject u-4821 --entry 12 --body '{\"jurisdiction\":\"AT\"}'")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "The subject: the same pseudonymous id clients send as Rampart-Subject.") var subject: String
+        @Option(help: "The position of the entry to correct.") var entry: Int64
+        @Option(help: "The corrected fields: a JSON object (sealed under the subject's key).") var body: String
+
+        func run() async throws {
+            let config = try options.load()
+            let recorded = await withLedger(config) { try await $0.rectify(subject: subject, entry: entry, correction: body) }
+            print("correction recorded: entry \(recorded.seq) supersedes entry \(entry)")
         }
     }
 }

@@ -89,4 +89,24 @@ import Testing
             await #expect(throws: LedgerError.self) { try await ledger.erase(subject: "never-seen") }
         }
     }
+
+    /// Rectification supersedes, never rewrites: the correction is sealed, the export shows both, the tree verifies.
+    @Test func rectificationSupersedes() async throws {
+        try await withLedger { ledger, store, _ in
+            let given = try await ledger.giveConsent(ConsentRequest(subject: "dave", purpose: "support", jurisdiction: "DE"), purposes: Self.purposes)
+            let correction = try await ledger.rectify(subject: "dave", entry: given.seq, correction: #"{"jurisdiction":"AT"}"#)
+            #expect(correction.kind == "subject.rectified" && !correction.body.contains("AT"))
+            let export = try await ledger.export(subject: "dave", purposes: Self.purposes, decisions: [])
+            #expect(export.events.map(\.kind) == ["consent.given", "subject.rectified"])
+            #expect(export.events[0].supersededBy == correction.seq)
+            #expect(export.events[1].personal == .object([("jurisdiction", .string("AT"))]))
+            #expect(try await store.ledger.rows(given.seq..<(given.seq + 1))[0].body == given.body)
+            #expect(try await ledger.verify().intact)
+            // Only entries about the subject, only JSON objects, only known subjects.
+            try await ledger.giveConsent(ConsentRequest(subject: "erin", purpose: "support"), purposes: Self.purposes)
+            await #expect(throws: LedgerError.self) { try await ledger.rectify(subject: "dave", entry: 2, correction: "{}") }
+            await #expect(throws: LedgerError.self) { try await ledger.rectify(subject: "dave", entry: given.seq, correction: "[1]") }
+            await #expect(throws: LedgerError.self) { try await ledger.rectify(subject: "nobody", entry: given.seq, correction: "{}") }
+        }
+    }
 }

@@ -79,9 +79,12 @@ def test_consent_to_erasure(make_gateway):
     gateway.cli("ledger", "subject", "object", "--subject", "u-77", "--purpose", "support")
     eventually_refused(client, "u-77", "objection_recorded")
 
+    gateway.cli("ledger", "subject", "rectify", "--subject", "u-77", "--entry", "0", "--body", '{"jurisdiction":"AT"}')
+    assert gateway.cli("ledger", "subject", "rectify", "--subject", "u-77", "--entry", "0", "--body", "[1]", check=False).returncode == 65
     export = json.loads(gateway.cli("ledger", "subject", "export", "--subject", "u-77").stdout)
     assert export["consents"] == {"support": "withdrawn"} and export["objections"] == ["support"] and export["models"] == ["helper@1"]
-    assert [e["kind"] for e in export["events"]] == ["consent.given", "consent.withdrawn", "subject.objected"]
+    assert [e["kind"] for e in export["events"]] == ["consent.given", "consent.withdrawn", "subject.objected", "subject.rectified"]
+    assert export["events"][0]["superseded_by"] == export["events"][3]["seq"] and export["events"][3]["personal"] == {"jurisdiction": "AT"}
     assert export["events"][0]["personal"] == {"subject": "u-77"}
     assert {d["status"] for d in export["decisions"]} >= {200, 403} and all(d["subject"] == "u-77" for d in export["decisions"])
     assert export["purposes"][0]["lawful_basis"] == "consent"

@@ -62,6 +62,13 @@ public struct SubjectExport: Sendable, Encodable {
         public var body: JSONValue
         /// The subject's fields sealed in the event, opened.
         public var personal: JSONValue?
+        /// The `subject.rectified` event that corrects this one, if any.
+        public var supersededBy: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case seq, time, kind, body, personal
+            case supersededBy = "superseded_by"
+        }
     }
 
     public var subject: String
@@ -165,6 +172,25 @@ extension Ledger {
         return entry
     }
 
+    /// Records a correction of entry `seq` about the subject (guide: the right to rectification): a
+    /// `subject.rectified` event that supersedes the entry and carries the corrected fields sealed under the subject's
+    /// key. The original entry is never rewritten — the log stays append-only and verifiable; the export shows both.
+    @discardableResult
+    public func rectify(subject identifier: String, entry seq: Int64, correction: String) async throws -> LedgerEntry {
+        try Self.checkSubject(identifier)
+        guard let value = try? JSONValue.parse(Array(correction.utf8)), case .object = value else {
+            throw LedgerError.config("a correction is a JSON object of the corrected fields, e.g. {\"jurisdiction\":\"AT\"}")
+        }
+        guard let subject = try await subject(identifier, create: false) else {
+            throw LedgerError.notFound("the ledger holds nothing about this subject (never recorded, or erased)")
+        }
+        guard let row = try await store.ledger.rows(seq..<(seq + 1)).first, row.subjectRef == subject.ref else {
+            throw LedgerError.notFound("entry \(seq) is not an entry about this subject")
+        }
+        let body = #"{"sealed":\#(JSONValue.quote(try Self.seal(correction, key: subject.sealKey))),"supersedes":\#(seq)}"#
+        return try await append([LedgerEvent(kind: "subject.rectified", subjectRef: subject.ref, body: body)])[0]
+    }
+
     /// Erases a subject (guide: the right to erasure, and "re-train the model without the deleted user's data"):
     /// records the erasure, then destroys the subject's identity — the link from the identifier to the events and the
     /// key that sealed the identifier in them (crypto-shredding). The events stay, so the tree still verifies. Returns
@@ -219,6 +245,11 @@ extension Ledger {
                     involved.insert(p)
                 }
                 out.events.append(.init(seq: row.seq, time: RFC3339.format(Millis.date(row.timeMs)), kind: row.kind, body: body, personal: personal))
+                if row.kind == "subject.rectified", case .object(let members) = body,
+                   let target = members.first(where: { $0.key == "supersedes" })?.value.intValue,
+                   let index = out.events.firstIndex(where: { $0.seq == Int64(target) }) {
+                    out.events[index].supersededBy = row.seq
+                }
             }
             let book = ConsentBook()
             try await book.refresh(from: store)
