@@ -133,7 +133,9 @@ extension Rampart.Ledger {
             if let jsonl { return try await appendJSONL(jsonl, config: config) }
             let entry = await withLedger(config, creates: true) { try await $0.append([LedgerEvent(kind: kind!, body: body!)]) }[0]
             switch format {
-            case .json: CLI.printJSON(["seq": String(entry.seq), "kind": entry.kind, "time": RFC3339.format(entry.time), "leaf_hash": entry.leafHash.hex])
+            case .json:
+                struct Output: Encodable { var seq: Int64; var kind: String; var time: String; var leaf_hash: String }
+                CLI.printJSON(Output(seq: entry.seq, kind: entry.kind, time: RFC3339.format(entry.time), leaf_hash: entry.leafHash.hex))
             case .text: print("entry \(entry.seq) (\(entry.kind)) appended; leaf \(entry.leafHash.hex)")
             }
         }
@@ -196,7 +198,9 @@ extension Rampart.Ledger {
                 CLI.fail("\(problem); \(outcome.appended) event(s) before it were appended (\(range)), nothing from that line on", code: Exit.dataError)
             }
             switch format {
-            case .json: CLI.printJSON(["appended": String(outcome.appended), "first": outcome.first.map(String.init) ?? "", "last": outcome.last.map(String.init) ?? ""])
+            case .json:
+                struct Output: Encodable { var appended: Int; var first: Int64?; var last: Int64? }
+                CLI.printJSON(Output(appended: outcome.appended, first: outcome.first, last: outcome.last))
             case .text: print("\(outcome.appended) event(s) appended (\(range)) in \(String(format: "%.2f", seconds)) s")
             }
         }
@@ -396,14 +400,17 @@ extension Rampart.Ledger.Consent {
             let config = try options.load()
             let consents = await withLedger(config) { try await $0.consents(subject: subject) }
             let purposes = config.purposes.filter { $0.lawfulBasis == .consent }.map(\.id)
-            let rows = purposes.map { id -> [String] in
-                guard let c = consents[id] else { return [id, "none", "-", "-"] }
+            struct Row: Encodable { var purpose: String; var state: String; var expires: String?; var entry: Int64? }
+            let rows = purposes.map { id -> Row in
+                guard let c = consents[id] else { return Row(purpose: id, state: "none") }
                 let expired = c.expires.map { $0 <= Date() } ?? false
-                return [id, expired ? "expired" : c.state.rawValue, c.expires.map(RFC3339.format) ?? "-", String(c.seq)]
+                return Row(purpose: id, state: expired ? "expired" : c.state.rawValue, expires: c.expires.map(RFC3339.format), entry: c.seq)
             }
             switch format {
-            case .json: CLI.printJSON(rows.map { ["purpose": $0[0], "state": $0[1], "expires": $0[2], "entry": $0[3]] })
-            case .text: print(Table.render(header: ["PURPOSE", "STATE", "EXPIRES", "ENTRY"], rows: rows))
+            case .json: CLI.printJSON(rows)
+            case .text:
+                print(Table.render(header: ["PURPOSE", "STATE", "EXPIRES", "ENTRY"],
+                                   rows: rows.map { [$0.purpose, $0.state, $0.expires ?? "-", $0.entry.map(String.init) ?? "-"] }))
             }
         }
     }

@@ -102,7 +102,7 @@ def test_consent_commands(tmp_path):
                "--jurisdiction", "DE", cwd=tmp_path)
     assert give.returncode == 0, give.stderr
     shown = json.loads(run("consent", "show", "--subject", "u-1", "--format", "json", cwd=tmp_path).stdout)
-    assert shown == [{"purpose": "support", "state": "given", "expires": "-", "entry": "0"}]
+    assert shown == [{"purpose": "support", "state": "given", "entry": 0}]
     # The evidence's digest is recorded, the subject id is not in the clear.
     db = sqlite3.connect(tmp_path / "rampart.db")
     body, ref = db.execute("SELECT body, subject_ref FROM ledger_entries WHERE seq = 0").fetchone()

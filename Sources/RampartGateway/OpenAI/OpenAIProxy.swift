@@ -231,14 +231,16 @@ final class OpenAIProxy: Sendable {
                                  message: "route `\(route.name)` serves purpose `\(purposeID)`, not `\(asked.prefix(64))` (Rampart-Purpose)")
         }
         draft.purpose = purposeID
-        if let subject = draft.subject, consents.hasObjected(subject: subject, purpose: purposeID) {
+        // One lookup per request: the subject's standing for the purpose (objection first, whatever the basis).
+        let standing = draft.subject.map { consents.standing(subject: $0, purpose: purposeID, now: Date()) }
+        if standing == .objected {
             throw GatewayRefusal(status: .forbidden, type: "permission_error", code: "objection_recorded",
                                  message: "the subject has objected to processing for purpose `\(purposeID)`")
         }
         let basis = config.purpose(purposeID)?.lawfulBasis
         guard route.requireSubject || basis == .consent else { return }
-        guard let subject = draft.subject else { throw Self.subjectRequired(route) }
-        if basis == .consent, !consents.isCurrent(subject: subject, purpose: purposeID, now: Date()) {
+        guard draft.subject != nil else { throw Self.subjectRequired(route) }
+        if basis == .consent, standing != .consented {
             throw GatewayRefusal(status: .forbidden, type: "permission_error", code: "consent_required",
                                  message: "the subject has not given consent for purpose `\(purposeID)`, or has withdrawn it; record it with `rampart ledger consent give`")
         }

@@ -100,10 +100,26 @@ public final class ConsentBook: Sendable {
 
     /// Whether `subject` has current consent for `purpose` at `now`: given, not withdrawn, not expired.
     public func isCurrent(subject: String, purpose: String, now: Date) -> Bool {
+        standing(subject: subject, purpose: purpose, now: now) == .consented
+    }
+
+    /// Where a subject stands for a purpose, from one hash of the identifier and one lock — the gateway's check.
+    public enum Standing: Sendable, Equatable {
+        /// Objected to the purpose (refused whatever the lawful basis).
+        case objected
+        /// Consent given, not withdrawn, not expired.
+        case consented
+        /// Neither: no consent, or withdrawn, or expired.
+        case none
+    }
+
+    public func standing(subject: String, purpose: String, now: Date) -> Standing {
         let hash = Self.subjectDigest(subject)
         return state.withLock { s in
-            guard let ref = s.refs[hash], let current = s.consents[ref]?[purpose], current.state == .given else { return false }
-            return current.expires.map { $0 > now } ?? true
+            guard let ref = s.refs[hash] else { return .none }
+            if s.objections[ref]?.contains(purpose) == true { return .objected }
+            guard let current = s.consents[ref]?[purpose], current.state == .given, current.expires.map({ $0 > now }) ?? true else { return .none }
+            return .consented
         }
     }
 
@@ -118,11 +134,7 @@ public final class ConsentBook: Sendable {
     /// Whether `subject` objected to processing for `purpose` (guide: the right to object) — refused whatever the
     /// purpose's lawful basis.
     public func hasObjected(subject: String, purpose: String) -> Bool {
-        let hash = Self.subjectDigest(subject)
-        return state.withLock { s in
-            guard let ref = s.refs[hash] else { return false }
-            return s.objections[ref]?.contains(purpose) ?? false
-        }
+        standing(subject: subject, purpose: purpose, now: Date()) == .objected
     }
 
     /// Reads consent, objection and erasure events appended after the last one seen.

@@ -201,10 +201,11 @@ extension Ledger {
             throw LedgerError.notFound("the ledger holds nothing about this subject (never recorded, or already erased)")
         }
         let shredded = try await store.ledger.rows(subjectRef: subject.ref).count
+        // Erasure concerns every purpose: every model trained on the subject's data must be retrained.
+        let retrain = try await modelsTrained(on: subject.ref)
         let entry = try await append([LedgerEvent(kind: "subject.erased", subjectRef: subject.ref, body: #"{"right":"erasure"}"#)])[0]
         _ = try await store.ledger.deleteSubject(ref: subject.ref)
         try await book?.refresh(from: store)
-        let retrain = try await models().filter { model in model.reasons.contains { $0.hasPrefix("entry \(entry.seq):") } }.map(\.model)
         var receipt = ErasureReceipt(subjectRef: subject.ref, entry: entry.seq, entriesShredded: shredded, retrainRequired: retrain, logSize: try await size,
                                      root: try await root.hex, time: RFC3339.format(entry.time), note: nil)
         if let signingKey {
