@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Plain value types: config, decisions, errors, risk vocabulary. No I/O.
@@ -47,13 +49,15 @@ let package = Package(
             name: "RampartText",
             swiftSettings: swiftSettings
         ),
-        // One SQL layer (SQLKit) over SQLite today and PostgreSQL later.
+        // One SQL layer (SQLKit) over SQLite (one file, embedded) and PostgreSQL (several replicas).
         .target(
             name: "RampartStore",
             dependencies: [
                 "RampartCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,6 +118,12 @@ let package = Package(
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
+        // Test support: the suites run against every backend `TestBackend.available` lists.
+        .target(
+            name: "RampartStoreTesting",
+            dependencies: ["RampartStore", "RampartCore", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "rampart-mock-upstream",
             dependencies: ["RampartTesting", .product(name: "Hummingbird", package: "hummingbird")],
@@ -131,12 +141,12 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartLedgerTests",
-            dependencies: ["RampartLedger", "RampartStore"],
+            dependencies: ["RampartLedger", "RampartStore", "RampartStoreTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RampartStoreTests",
-            dependencies: ["RampartStore", "RampartCore"],
+            dependencies: ["RampartStore", "RampartCore", "RampartStoreTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -146,6 +156,7 @@ let package = Package(
                 "RampartStore",
                 "RampartCore",
                 "RampartTesting",
+                "RampartStoreTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

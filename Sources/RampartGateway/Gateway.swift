@@ -27,7 +27,7 @@ public final class Gateway: Sendable {
     let keys: KeyRing
     /// Current consent per subject and purpose, from the ledger (refreshed with the keys).
     let consents: ConsentBook
-    let limiter: InMemoryRateLimiter
+    let limiter: any RateLimiter
     let writer: DecisionWriter
     let upstreams: UpstreamPool
     let proxy: OpenAIProxy
@@ -45,8 +45,14 @@ public final class Gateway: Sendable {
         try await keys.refresh(from: store)
         self.consents = ConsentBook()
         try await consents.refresh(from: store)
-        self.limiter = InMemoryRateLimiter()
-        limiter.seed(try await store.decisions.usage(since: RFC3339.startOfUTCDay(Date())), day: Date())
+        if store.isPostgres {
+            // Replicas on one database share one bucket per key and route.
+            self.limiter = SharedRateLimiter(store: store)
+        } else {
+            let limiter = InMemoryRateLimiter()
+            limiter.seed(try await store.decisions.usage(since: RFC3339.startOfUTCDay(Date())), day: Date())
+            self.limiter = limiter
+        }
         self.writer = DecisionWriter(store: store, maxBatch: config.store.maxBatch, logger: logger) { records, seconds in
             metrics.commit(records: records, seconds: seconds)
         }

@@ -2,44 +2,78 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import PostgresKit
+import PostgresNIO
 import RampartCore
 import SQLKit
 import SQLiteKit
+import Synchronization
 
-/// Rampart's storage: API keys, decision records and the ledger's rows, over one SQL layer (SQLKit).
+/// Rampart's storage: API keys, decision records, shared rate limits and the ledger's rows, over one SQL layer
+/// (SQLKit) and one set of migrations, on either backend:
 ///
-/// Today the backend is one SQLite file in WAL mode (DESIGN.md, "storage and scale"); PostgreSQL follows with the
-/// same schema and the same tests. Writes go through one connection, reads through another, so that readers
-/// never wait for a group commit.
+/// - **SQLite**: one file in WAL mode, embedded, for one process (DESIGN.md, "storage and scale"). Writes go
+///   through one connection, serialized by a gate, reads through another, so readers never wait for a group commit.
+/// - **PostgreSQL**: a connection pool; several `rampart serve` replicas on one database share keys, consent,
+///   limits and one ledger.
 ///
 /// ```swift
-/// let store = try await Store.openSQLite(path: "rampart.db")
+/// let store = try await Store.open(config.store)
 /// try await store.keys.insert(record)
 /// ```
 public final class Store: Sendable {
-    /// Connection used for every write (serialized by its callers: the ``DecisionWriter`` and the CLI).
+    enum Backend: Sendable {
+        case sqlite(writer: SQLiteConnection, reader: SQLiteConnection)
+        case postgres(PostgresClient)
+    }
+
+    let backend: Backend
+    /// Database used for every write. On SQLite one connection: go through ``write(_:)`` or ``transaction(_:)``.
     let writeDB: any SQLDatabase
-    /// Connection used for reads.
+    /// Database used for reads.
     let readDB: any SQLDatabase
-    /// The SQLite write connection itself, for the decision writer's one-round-trip insert.
-    let sqliteWriter: SQLiteConnection
-    /// The SQLite read connection itself, for bulk reads that bypass SQLKit's row decoding (the ledger's verify).
-    let sqliteReader: SQLiteConnection
+    /// Serializes writes on SQLite's one write connection, so that a transaction never takes in another caller's
+    /// statements (and a rollback never undoes them). Unused on PostgreSQL, where each write leases its own connection.
+    let writeGate = SerialGate()
     private let closeAll: @Sendable () async throws -> Void
-    public let path: String
+    /// Where the store is, for messages: the SQLite path, or the PostgreSQL URL without its password.
+    public let location: String
 
     public var keys: KeyStore { KeyStore(store: self) }
     public var decisions: DecisionStore { DecisionStore(store: self) }
     public var ledger: LedgerStore { LedgerStore(store: self) }
+    public var limits: LimitStore { LimitStore(store: self) }
 
-    init(path: String, writeDB: any SQLDatabase, readDB: any SQLDatabase, sqliteWriter: SQLiteConnection, sqliteReader: SQLiteConnection,
+    /// The write database, for tests that change rows behind the store's back (`RampartStoreTesting`).
+    public var writeDBForTesting: any SQLDatabase { writeDB }
+
+    /// `sqlite` or `postgresql`.
+    public var dialect: String { writeDB.dialect.name }
+    public var isPostgres: Bool { if case .postgres = backend { true } else { false } }
+
+    init(location: String, backend: Backend, writeDB: any SQLDatabase, readDB: any SQLDatabase,
          close: @escaping @Sendable () async throws -> Void) {
-        self.path = path
+        self.location = location
+        self.backend = backend
         self.writeDB = writeDB
         self.readDB = readDB
-        self.sqliteWriter = sqliteWriter
-        self.sqliteReader = sqliteReader
         self.closeAll = close
+    }
+
+    /// Opens the store `config` names: PostgreSQL when `postgres` is set, otherwise the SQLite file.
+    public static func open(_ config: StoreConfig, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            logger: Logger = Logger(label: "rampart.store")) async throws -> Store {
+        guard let url = config.postgres else {
+            return try await openSQLite(path: config.sqlite, synchronous: config.synchronous, logger: logger)
+        }
+        var password: String?
+        if let variable = config.postgresPasswordEnv {
+            guard let value = environment[variable], !value.isEmpty else {
+                throw StoreError(code: "open_failed", message: "store.postgres_password_env names \(variable), which is not set; export it or remove the key")
+            }
+            password = value
+        }
+        return try await openPostgres(url: url, password: password, schema: config.schema, poolSize: config.poolSize, logger: logger)
     }
 
     /// Opens (creating if needed) the SQLite file at `path` and brings its schema up to date.
@@ -67,20 +101,149 @@ public final class Store: Sendable {
             try? await reader.close()
             try? await writer.close()
         }
-        let store = Store(path: path, writeDB: writer.sql(queryLogLevel: nil), readDB: reader.sql(queryLogLevel: nil), sqliteWriter: writer,
-                          sqliteReader: reader, close: close)
+        let store = Store(location: path, backend: .sqlite(writer: writer, reader: reader), writeDB: writer.sql(queryLogLevel: nil),
+                          readDB: reader.sql(queryLogLevel: nil), close: close)
         do {
-            // WAL lets readers run beside the writer; the file must be a Rampart store (or empty).
-            _ = try await store.writeDB.raw("PRAGMA journal_mode = WAL").all()
-            try await store.writeDB.raw("PRAGMA synchronous = \(unsafeRaw: synchronous == .full ? "FULL" : "NORMAL")").run()
-            try await store.writeDB.raw("PRAGMA foreign_keys = ON").run()
-            try await Migrator.migrate(store.writeDB)
+            // Another process (the CLI beside `rampart serve`) may hold the write lock for a moment: wait, don't fail.
+            try await store.writeDB.raw("PRAGMA busy_timeout = 5000").run()
+            try await store.readDB.raw("PRAGMA busy_timeout = 5000").run()
+            // WAL lets readers run beside the writer; the file must be a Rampart store (or empty). Processes opening a
+            // new file at the same moment can get SQLITE_BUSY without the busy handler (while one switches the file to
+            // WAL): try again for up to 10 s.
+            var attempt = 0
+            while true {
+                do {
+                    _ = try await store.writeDB.raw("PRAGMA journal_mode = WAL").all()
+                    try await store.writeDB.raw("PRAGMA synchronous = \(unsafeRaw: synchronous == .full ? "FULL" : "NORMAL")").run()
+                    try await store.writeDB.raw("PRAGMA foreign_keys = ON").run()
+                    try await Migrator.migrate(store.writeDB)
+                    break
+                } catch where attempt < 100 && "\(error)".contains("database is locked") {
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
         } catch {
             try? await close()
             if let error = error as? StoreError { throw error }
             throw StoreError(code: "open_failed", message: "cannot use \(path) as a Rampart store: \(error)")
         }
         return store
+    }
+
+    /// Connects to PostgreSQL at `url` (`postgres://user[:password]@host[:port]/database[?tlsmode=…]`), brings the
+    /// schema up to date over one connection (under an advisory lock, so replicas starting together migrate once), then
+    /// opens a pool of at most `poolSize` connections.
+    ///
+    /// - Parameters:
+    ///   - password: overrides the URL's password (from `store.postgres_password_env`).
+    ///   - schema: the schema the tables live in, created if missing (default: the server's `search_path`).
+    public static func openPostgres(url: String, password: String? = nil, schema: String? = nil, poolSize: Int = 8,
+                                    logger: Logger = Logger(label: "rampart.store")) async throws -> Store {
+        let shown = redacted(url)
+        var sqlConfiguration: SQLPostgresConfiguration
+        do {
+            sqlConfiguration = try SQLPostgresConfiguration(url: url)
+        } catch {
+            throw StoreError(code: "open_failed", message: "store.postgres is not a PostgreSQL URL (\(shown)): \(error)")
+        }
+        if let schema, !StoreConfig.isValidSchema(schema) {
+            throw StoreError(code: "open_failed", message: "schema `\(schema)` must be lower-case letters, digits and `_`")
+        }
+        var core = sqlConfiguration.coreConfiguration
+        if let password { core.password = password }
+        if let schema { core.options.additionalStartupParameters = [("search_path", schema)] }
+        core.options.connectTimeout = .seconds(10)
+
+        // Migrations: one connection, one transaction, one advisory lock.
+        do {
+            let connection = try await PostgresConnection.connect(configuration: core, id: 0, logger: logger)
+            do {
+                try await Migrator.migrate(connection.sql(queryLogLevel: nil), schema: schema)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try? await connection.close()
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(code: "open_failed", message: "cannot connect to PostgreSQL at \(shown): \(String(reflecting: error))")
+        }
+
+        var configuration: PostgresClient.Configuration
+        let tls: PostgresClient.Configuration.TLS = switch (core.tls.isEnforced, core.tls.isAllowed) {
+        case (true, _): .require(core.tls.sslContext?.configuration ?? .makeClientConfiguration())
+        case (_, true): .prefer(core.tls.sslContext?.configuration ?? .makeClientConfiguration())
+        default: .disable
+        }
+        if let host = core.host, let port = core.port {
+            configuration = .init(host: host, port: port, username: core.username, password: core.password, database: core.database, tls: tls)
+        } else if let socket = core.unixSocketPath {
+            configuration = .init(unixSocketPath: socket, username: core.username, password: core.password, database: core.database)
+        } else {
+            throw StoreError(code: "open_failed", message: "store.postgres names neither a host nor a socket (\(shown))")
+        }
+        configuration.options.maximumConnections = max(1, poolSize)
+        configuration.options.minimumConnections = 1
+        configuration.options.connectTimeout = .seconds(10)
+        configuration.options.additionalStartupParameters = core.options.additionalStartupParameters
+        // The pool logs each connection it opens or drops at info; only its warnings belong in Rampart's log.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
+        let running = Task { await client.run() }
+        let db = PostgresPoolDatabase(client: client, logger: logger)
+        return Store(location: shown, backend: .postgres(client), writeDB: db, readDB: db) {
+            running.cancel()
+            _ = await running.value
+        }
+    }
+
+    /// `url` with its password replaced by `***` (for messages and logs).
+    static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? "postgres://***"
+    }
+
+    /// Runs `body` as the only writer on SQLite (one write connection); on PostgreSQL runs it directly.
+    func write<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        if isPostgres { return try await body() }
+        return try await writeGate.run(body)
+    }
+
+    /// Runs `body` in one transaction: `BEGIN IMMEDIATE` on SQLite's write connection (behind the write gate), or a
+    /// leased PostgreSQL connection. Commits when `body` returns, rolls back when it throws.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .postgres(let client):
+            return try await client.withConnection { connection in
+                let db = connection.sql(queryLogLevel: nil)
+                try await db.raw("BEGIN").run()
+                do {
+                    let result = try await body(db)
+                    try await db.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        case .sqlite:
+            let db = writeDB
+            return try await writeGate.run {
+                try await db.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(db)
+                    try await db.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
     }
 
     /// Whether the store answers a trivial query (for `/readyz`).
@@ -95,5 +258,54 @@ public final class Store: Sendable {
 
     public func close() async {
         try? await closeAll()
+    }
+}
+
+/// Runs closures one at a time, in the order they were submitted (an async mutex that never blocks a thread).
+public final class SerialGate: Sendable {
+    private let last = Mutex<Task<Void, Never>?>(nil)
+
+    public init() {}
+
+    public func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = last.withLock { last -> Task<T, any Error> in
+            let previous = last
+            let task = Task<T, any Error> {
+                await previous?.value
+                return try await work()
+            }
+            last = Task { _ = try? await task.value }
+            return task
+        }
+        return try await task.value
+    }
+}
+
+/// SQLKit over a `PostgresClient` pool: each statement leases a connection for its run; ``withSession(_:)`` keeps one
+/// connection for a sequence (SQLKit's own Postgres databases wrap one connection only).
+struct PostgresPoolDatabase: SQLDatabase {
+    let client: PostgresClient
+    let logger: Logger
+
+    var eventLoop: any EventLoop { PostgresClient.defaultEventLoopGroup.any() }
+    var dialect: any SQLDialect { PostgresDialect() }
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        try await client.withConnection { connection in
+            try await connection.sql(queryLogLevel: nil).execute(sql: query, onRow)
+        }
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await client.withConnection { connection in
+            try await closure(connection.sql(queryLogLevel: nil))
+        }
     }
 }

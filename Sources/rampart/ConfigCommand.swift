@@ -26,7 +26,7 @@ extension Rampart.ConfigCommand {
             // What the file alone cannot tell: the files it names must be usable on this machine.
             let folder = (config.store.sqlite as NSString).deletingLastPathComponent
             var isDirectory: ObjCBool = false
-            if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            if config.store.postgres == nil, !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) {
                 CLI.fail("\(options.config): store.sqlite: folder \(folder) does not exist", code: Exit.dataError)
             }
             if let key = config.ledger.signingKey {
@@ -60,6 +60,17 @@ extension Rampart.ConfigCommand {
 
         @OptionGroup var options: ConfigOptions
 
+        static func storeLines(_ store: StoreConfig) -> [String] {
+            guard let url = store.postgres else {
+                return ["  sqlite: \"\(store.sqlite)\"", "  synchronous: \(store.synchronous.rawValue)"]
+            }
+            var lines: [String] = ["  postgres: \"\(url)\""]
+            if let variable = store.postgresPasswordEnv { lines.append("  postgres_password_env: \(variable)") }
+            if let schema = store.schema { lines.append("  schema: \(schema)") }
+            lines.append("  pool_size: \(store.poolSize)")
+            return lines
+        }
+
         func run() throws {
             let c = try options.load()
             var lines = [
@@ -72,9 +83,8 @@ extension Rampart.ConfigCommand {
                 "  upstream_max_connections: \(c.server.upstreamMaxConnections)",
                 "  shutdown_grace_seconds: \(c.server.shutdownGraceSeconds)",
                 "store:",
-                "  sqlite: \"\(c.store.sqlite)\"",
+            ] + Self.storeLines(c.store) + [
                 "  durability: \(c.store.durability.rawValue)",
-                "  synchronous: \(c.store.synchronous.rawValue)",
                 "  max_batch: \(c.store.maxBatch)",
                 "ledger:",
                 "  origin: \(c.ledger.origin)",

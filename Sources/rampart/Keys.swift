@@ -18,12 +18,12 @@ extension Rampart {
 /// Runs `body` with the store named by the config, closes it, and turns store failures into the documented exit
 /// codes: 1 for `not_found`, 69 for everything else.
 func withStore<T>(_ config: RampartConfig, mustExist: Bool, _ body: (Store) async throws -> T) async -> T {
-    if mustExist && !FileManager.default.fileExists(atPath: config.store.sqlite) {
+    if mustExist && config.store.postgres == nil && !FileManager.default.fileExists(atPath: config.store.sqlite) {
         CLI.fail("no store at \(config.store.sqlite) yet: run `rampart serve` or `rampart keys create` first", code: Exit.unavailable)
     }
     let store: Store
     do {
-        store = try await Store.openSQLite(path: config.store.sqlite, synchronous: config.store.synchronous)
+        store = try await Store.open(config.store)
     } catch {
         CLI.fail("\(error)", code: Exit.unavailable)
     }

@@ -37,12 +37,12 @@ func withLedger<T>(_ config: RampartConfig, needsKey: Bool = false, verifyExit: 
         CLI.fail("no signing key: create one with `rampart ledger keygen --out ledger.pem` and set `ledger: { signing_key: ledger.pem }` in the config",
                  code: Exit.dataError)
     }
-    if !creates && !FileManager.default.fileExists(atPath: config.store.sqlite) {
+    if !creates && config.store.postgres == nil && !FileManager.default.fileExists(atPath: config.store.sqlite) {
         CLI.fail("no store at \(config.store.sqlite) yet: run `rampart serve` or `rampart keys create` first", code: verifyExit ? ExitCode(2) : Exit.unavailable)
     }
     let store: Store
     do {
-        store = try await Store.openSQLite(path: config.store.sqlite, synchronous: config.store.synchronous)
+        store = try await Store.open(config.store)
     } catch {
         CLI.fail("\(error)", code: verifyExit ? ExitCode(2) : Exit.unavailable)
     }

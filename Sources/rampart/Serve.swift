@@ -34,7 +34,7 @@ extension Rampart {
             let logger = Logger(label: "rampart")
             let store: Store
             do {
-                store = try await Store.openSQLite(path: config.store.sqlite, synchronous: config.store.synchronous, logger: logger)
+                store = try await Store.open(config.store, logger: logger)
             } catch {
                 CLI.fail("\(error)", code: Exit.unavailable)
             }

@@ -1,22 +1,20 @@
 import Foundation
 import SQLKit
 import Testing
+import RampartStoreTesting
 @testable import RampartLedger
 @testable import RampartStore
 
-/// The ledger over a real SQLite file: appends, checkpoints, proofs checked offline, and every kind of tampering
+/// The ledger over a real SQLite file and a real PostgreSQL server: appends, checkpoints, proofs checked offline, and every kind of tampering
 /// with the rows — changed, deleted, inserted, reordered, rewritten together with their hashes — caught by `verify`
 /// with the position it shows at.
 @Suite struct LedgerLogTests {
     static let origin = "rampart.test/ledger"
 
-    /// A ledger of `count` entries in a fresh store, checkpointed at each of `checkpoints`.
-    func withLedger<T>(count: Int = 40, checkpoints: [Int] = [10, 25, 40], _ body: (Ledger, Store, LedgerSigningKey) async throws -> T) async throws -> T {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-ledger-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try await Store.openSQLite(path: folder.appendingPathComponent("rampart.db").path)
-        do {
+    /// A ledger of `count` entries in a fresh store on `backend`, checkpointed at each of `checkpoints`.
+    func withLedger<T>(_ backend: TestBackend, count: Int = 40, checkpoints: [Int] = [10, 25, 40],
+                       _ body: (Ledger, Store, LedgerSigningKey) async throws -> T) async throws -> T {
+        try await backend.withStore { store, _ in
             let key = try LedgerSigningKey.generate(name: Self.origin)
             let ledger = try await Ledger.open(store: store, origin: Self.origin, signingKey: key)
             var written = 0
@@ -25,12 +23,7 @@ import Testing
                 written = mark
                 if checkpoints.contains(mark) { try await ledger.checkpoint() }
             }
-            let result = try await body(ledger, store, key)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
+            return try await body(ledger, store, key)
         }
     }
 
@@ -39,8 +32,9 @@ import Testing
                     body: #"{"n":\#(i),"purpose":"support"}"#)
     }
 
-    @Test func appendsCheckpointsAndReopens() async throws {
-        try await withLedger { ledger, store, key in
+    @Test(arguments: TestBackend.available)
+    func appendsCheckpointsAndReopens(_ backend: TestBackend) async throws {
+        try await withLedger(backend) { ledger, store, key in
             let report = try await ledger.verify()
             #expect(report.intact && report.entries == 40 && report.checkpoints == 3 && report.signaturesChecked)
             // The root is the RFC 6962 tree over the entries' leaf hashes.
@@ -62,8 +56,9 @@ import Testing
     }
 
     /// Appends from many tasks at once are numbered one after another: no position twice, none skipped.
-    @Test func concurrentAppendsAreSerialized() async throws {
-        try await withLedger(count: 0, checkpoints: []) { ledger, _, _ in
+    @Test(arguments: TestBackend.available)
+    func concurrentAppendsAreSerialized(_ backend: TestBackend) async throws {
+        try await withLedger(backend, count: 0, checkpoints: []) { ledger, _, _ in
             let seqs = try await withThrowingTaskGroup(of: [Int64].self) { group in
                 for t in 0..<20 {
                     group.addTask { try await ledger.append((0..<25).map { Self.event(t * 100 + $0) }).map(\.seq) }
@@ -77,8 +72,38 @@ import Testing
         }
     }
 
-    @Test func proofsCheckOfflineWithTheVerifierKeyOnly() async throws {
-        try await withLedger { ledger, _, key in
+    /// Two processes appending to one log (the CLI beside `rampart serve`, or two replicas on PostgreSQL): each
+    /// catches up with what the other stored and numbers on from there; nothing is lost and the tree verifies.
+    @Test(arguments: TestBackend.available)
+    func twoWritersInterleave(_ backend: TestBackend) async throws {
+        try await backend.withStore { storeA, location in
+            let storeB = try await location.open()
+            let key = try LedgerSigningKey.generate(name: Self.origin)
+            let a = try await Ledger.open(store: storeA, origin: Self.origin, signingKey: key)
+            let b = try await Ledger.open(store: storeB, origin: Self.origin, signingKey: key)
+            _ = try await a.append([Self.event(0)])
+            _ = try await b.append([Self.event(1)])          // b reads the log on first use
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for t in 0..<10 {
+                    let ledger = t % 2 == 0 ? a : b
+                    group.addTask { _ = try await ledger.append((0..<7).map { Self.event(100 * t + $0) }) }
+                }
+                try await group.waitForAll()
+            }
+            // Each signs the size it has caught up with, not the size it last wrote.
+            let note = try await a.checkpoint()
+            #expect(note.hasPrefix("\(Self.origin)\n72\n"))
+            let sizeB = try await b.size, rootA = try await a.root, rootB = try await b.root
+            #expect(sizeB == 72 && rootA == rootB)
+            let report = try await b.verify()
+            #expect(report.intact && report.entries == 72)
+            await storeB.close()
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func proofsCheckOfflineWithTheVerifierKeyOnly(_ backend: TestBackend) async throws {
+        try await withLedger(backend) { ledger, _, key in
             for seq: Int64 in [0, 9, 24, 39] {
                 let doc = try await ledger.inclusionProof(seq: seq)
                 let json = try JSONEncoder().encode(doc)
@@ -117,14 +142,11 @@ import Testing
         case changeBody, changeBodyAndHash, deleteMiddle, deleteLast, insertMiddle, reorder, rewriteCheckpoint
     }
 
-    @Test(arguments: Tamper.allCases)
-    func tamperingIsFoundAndPlaced(_ tamper: Tamper) async throws {
-        try await withLedger { ledger, store, _ in
-            let db = store.writeDB
-            for trigger in ["ledger_entries_append_only_update", "ledger_entries_append_only_delete",
-                            "ledger_checkpoints_append_only_update", "ledger_checkpoints_append_only_delete"] {
-                try await db.raw("DROP TRIGGER \(unsafeRaw: trigger)").run()
-            }
+    @Test(arguments: TestBackend.available, Tamper.allCases)
+    func tamperingIsFoundAndPlaced(_ backend: TestBackend, _ tamper: Tamper) async throws {
+        try await withLedger(backend) { ledger, store, _ in
+            let db = store.writeDBForTesting
+            try await store.dropAppendOnlyGuardsForTesting()
             let expectedPosition: Int64?
             switch tamper {
             case .changeBody:
@@ -166,8 +188,9 @@ import Testing
         }
     }
 
-    @Test func keysAndConfigErrors() async throws {
-        try await withLedger(count: 5, checkpoints: [5]) { ledger, store, key in
+    @Test(arguments: TestBackend.available)
+    func keysAndConfigErrors(_ backend: TestBackend) async throws {
+        try await withLedger(backend, count: 5, checkpoints: [5]) { ledger, store, key in
             let other = try LedgerSigningKey.generate(name: Self.origin)
             let report = try await ledger.verify(verifierKey: other.verifierKey)
             #expect(!report.intact && report.problem?.message.contains("signature") == true)

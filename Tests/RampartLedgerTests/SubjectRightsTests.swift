@@ -1,10 +1,11 @@
 import Foundation
 import RampartCore
 import Testing
+import RampartStoreTesting
 @testable import RampartLedger
 @testable import RampartStore
 
-/// Subjects' rights over a real SQLite file: export, lineage and models, objection, and erasure by crypto-shredding
+/// Subjects' rights over a real SQLite file and a real PostgreSQL server: export, lineage and models, objection, and erasure by crypto-shredding
 /// with a signed receipt — the tree still verifying afterwards.
 @Suite struct SubjectRightsTests {
     static let purposes = [
@@ -12,23 +13,16 @@ import Testing
         PurposeConfig(id: "training", lawfulBasis: .legitimateInterests),
     ]
 
-    func withLedger(_ body: (Ledger, Store, LedgerSigningKey) async throws -> Void) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-rights-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try await Store.openSQLite(path: folder.appendingPathComponent("rampart.db").path)
-        do {
+    func withLedger(_ backend: TestBackend, _ body: (Ledger, Store, LedgerSigningKey) async throws -> Void) async throws {
+        try await backend.withStore { store, _ in
             let key = try LedgerSigningKey.generate(name: "rights/ledger")
             try await body(try await Ledger.open(store: store, origin: "rights/ledger", signingKey: key), store, key)
-            await store.close()
-        } catch {
-            await store.close()
-            throw error
         }
     }
 
-    @Test func lineageErasureAndReceipt() async throws {
-        try await withLedger { ledger, store, key in
+    @Test(arguments: TestBackend.available)
+    func lineageErasureAndReceipt(_ backend: TestBackend) async throws {
+        try await withLedger(backend) { ledger, store, key in
             let book = ConsentBook()
             try await ledger.giveConsent(ConsentRequest(subject: "alice", purpose: "support", notice: "n@1"), purposes: Self.purposes, book: book)
             try await ledger.recordLineage(model: "assistant@1", dataset: "tickets-2026q3", purpose: "training", subjects: ["alice", "bob"],
@@ -66,8 +60,9 @@ import Testing
         }
     }
 
-    @Test func objectionAndWithdrawalMarkModelsByPurpose() async throws {
-        try await withLedger { ledger, _, _ in
+    @Test(arguments: TestBackend.available)
+    func objectionAndWithdrawalMarkModelsByPurpose(_ backend: TestBackend) async throws {
+        try await withLedger(backend) { ledger, _, _ in
             let book = ConsentBook()
             try await ledger.giveConsent(ConsentRequest(subject: "carol", purpose: "support"), purposes: Self.purposes, book: book)
             try await ledger.recordLineage(model: "router@1", dataset: "chats", purpose: "support", subjects: ["carol"], purposes: Self.purposes)
@@ -91,8 +86,9 @@ import Testing
     }
 
     /// Rectification supersedes, never rewrites: the correction is sealed, the export shows both, the tree verifies.
-    @Test func rectificationSupersedes() async throws {
-        try await withLedger { ledger, store, _ in
+    @Test(arguments: TestBackend.available)
+    func rectificationSupersedes(_ backend: TestBackend) async throws {
+        try await withLedger(backend) { ledger, store, _ in
             let given = try await ledger.giveConsent(ConsentRequest(subject: "dave", purpose: "support", jurisdiction: "DE"), purposes: Self.purposes)
             let correction = try await ledger.rectify(subject: "dave", entry: given.seq, correction: #"{"jurisdiction":"AT"}"#)
             #expect(correction.kind == "subject.rectified" && !correction.body.contains("AT"))

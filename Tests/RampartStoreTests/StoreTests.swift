@@ -1,24 +1,13 @@
 import Foundation
 import Testing
 import SQLKit
+import RampartStoreTesting
 @testable import RampartCore
 @testable import RampartStore
 
-/// A fresh SQLite file in a temporary folder, removed afterwards.
-func withTemporaryStore<T>(_ body: (Store, String) async throws -> T) async throws -> T {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-store-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let path = folder.appendingPathComponent("rampart.db").path
-    let store = try await Store.openSQLite(path: path)
-    do {
-        let result = try await body(store, path)
-        await store.close()
-        return result
-    } catch {
-        await store.close()
-        throw error
-    }
+/// A fresh store on `backend` (a SQLite file in a temporary folder, or a new PostgreSQL schema), removed afterwards.
+func withTemporaryStore<T>(_ backend: TestBackend, _ body: (Store, TestStoreLocation) async throws -> T) async throws -> T {
+    try await backend.withStore(body)
 }
 
 func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict = .allowed, tokens: Int? = 10, at time: Date = Date()) -> DecisionRecord {
@@ -31,8 +20,9 @@ func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict =
 }
 
 @Suite struct StoreTests {
-    @Test func keysAreStoredAsHashesAndRevocationBumpsTheGeneration() async throws {
-        try await withTemporaryStore { store, path in
+    @Test(arguments: TestBackend.available)
+    func keysAreStoredAsHashesAndRevocationBumpsTheGeneration(_ backend: TestBackend) async throws {
+        try await withTemporaryStore(backend) { store, path in
             let g0 = try await store.keys.generation()
             let (key, record) = APIKeyFormat.generate(tenant: "acme", routes: ["chat", "embed"], scope: .client, label: "ci")
             try await store.keys.insert(record)
@@ -42,10 +32,18 @@ func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict =
             #expect(loaded.routes == ["chat", "embed"])
             #expect(loaded.label == "ci")
             #expect(!loaded.isRevoked)
-            // The key itself is nowhere in the file.
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-            let wal = (try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data()
-            #expect(bytes.range(of: Data(key.utf8)) == nil && wal.range(of: Data(key.utf8)) == nil)
+            // The key itself is nowhere in the store: not in the SQLite file, not in any column.
+            if let path = path.sqlitePath {
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+                let wal = (try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data()
+                #expect(bytes.range(of: Data(key.utf8)) == nil && wal.range(of: Data(key.utf8)) == nil)
+            }
+            let columns = try await store.writeDBForTesting.raw("SELECT id, tenant, routes, scope, hash, label FROM api_keys").all()
+            for row in columns {
+                for column in ["id", "tenant", "routes", "scope", "hash", "label"] {
+                    #expect(!(try row.decode(column: column, as: String?.self) ?? "").contains(key.split(separator: "_").last!))
+                }
+            }
             let revoked = try await store.keys.revoke(id: record.id)
             #expect(revoked.isRevoked)
             #expect(try await store.keys.generation() > g1)
@@ -53,8 +51,9 @@ func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict =
         }
     }
 
-    @Test func decisionsRoundTripThroughTheWriter() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test(arguments: TestBackend.available)
+    func decisionsRoundTripThroughTheWriter(_ backend: TestBackend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             let writer = DecisionWriter(store: store)
             let runner = Task { try await writer.run() }
             let record = sampleRecord()
@@ -73,8 +72,9 @@ func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict =
         }
     }
 
-    @Test func groupCommitKeepsEveryRecordAndOrdersSeqs() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test(arguments: TestBackend.available)
+    func groupCommitKeepsEveryRecordAndOrdersSeqs(_ backend: TestBackend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             let writer = DecisionWriter(store: store, maxBatch: 64)
             let runner = Task { try await writer.run() }
             let seqs = try await withThrowingTaskGroup(of: Int64.self) { group in
@@ -89,8 +89,9 @@ func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict =
         }
     }
 
-    @Test func stopCommitsWhatIsPending() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test(arguments: TestBackend.available)
+    func stopCommitsWhatIsPending(_ backend: TestBackend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             let writer = DecisionWriter(store: store)
             let runner = Task { try await writer.run() }
             for _ in 0..<50 { try await writer.enqueue(sampleRecord()) }
@@ -100,17 +101,19 @@ func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict =
         }
     }
 
-    @Test func recordsAreAppendOnly() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test(arguments: TestBackend.available)
+    func recordsAreAppendOnly(_ backend: TestBackend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             _ = try await store.decisions.append([sampleRecord()])
-            await #expect(throws: (any Error).self) { try await store.writeDB.raw("UPDATE decisions SET status = 500").run() }
-            await #expect(throws: (any Error).self) { try await store.writeDB.raw("DELETE FROM decisions").run() }
+            await #expect(throws: (any Error).self) { try await store.writeDBForTesting.raw("UPDATE decisions SET status = 500").run() }
+            await #expect(throws: (any Error).self) { try await store.writeDBForTesting.raw("DELETE FROM decisions").run() }
             #expect(try await store.decisions.count() == 1)
         }
     }
 
-    @Test func listFiltersAndUsageTotals() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test(arguments: TestBackend.available)
+    func listFiltersAndUsageTotals(_ backend: TestBackend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             let now = Date()
             let yesterday = now.addingTimeInterval(-86_400 * 1.5)
             _ = try await store.decisions.append([
@@ -132,18 +135,67 @@ func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict =
         }
     }
 
-    @Test func reopeningKeepsDataAndSchema() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-reopen-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("r.db").path
-        let first = try await Store.openSQLite(path: path)
-        _ = try await first.decisions.append([sampleRecord()])
-        await first.close()
-        let second = try await Store.openSQLite(path: path, synchronous: .full)
-        #expect(try await second.decisions.count() == 1)
-        #expect(await second.ping())
-        await second.close()
+    @Test(arguments: TestBackend.available)
+    func reopeningKeepsDataAndSchema(_ backend: TestBackend) async throws {
+        try await withTemporaryStore(backend) { first, location in
+            _ = try await first.decisions.append([sampleRecord()])
+            var config = location.config
+            config.synchronous = .full
+            let second = try await Store.open(config, environment: [:])
+            #expect(try await second.decisions.count() == 1)
+            #expect(await second.ping())
+            await second.close()
+        }
+    }
+
+    /// Replicas opening a fresh database at the same moment migrate it once between them.
+    @Test(arguments: TestBackend.available)
+    func concurrentOpensMigrateOnce(_ backend: TestBackend) async throws {
+        let location = try backend.makeLocation()
+        let opened = await withTaskGroup(of: Result<Store, any Error>.self) { group in
+            for _ in 0..<4 { group.addTask { do { return .success(try await location.open()) } catch { return .failure(error) } } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let stores = opened.compactMap { try? $0.get() }
+        defer { Task { for store in stores { await store.close() } } }
+        for case .failure(let error) in opened { Issue.record("a concurrent open failed: \(error)") }
+        try #require(stores.count == 4)
+        let versions = try await stores[0].writeDBForTesting.raw("SELECT COUNT(*) AS n FROM schema_migrations").first()?.decode(column: "n", as: Int.self)
+        #expect(versions == Migrator.migrations.count)
+    }
+
+    /// Two stores on one database (two replicas): what one writes, the other reads.
+    @Test(arguments: TestBackend.available)
+    func twoReplicasShareKeysAndDecisions(_ backend: TestBackend) async throws {
+        try await withTemporaryStore(backend) { a, location in
+            let b = try await location.open()
+            let (_, record) = APIKeyFormat.generate(tenant: "acme", routes: ["chat"], scope: .client, label: nil)
+            let before = try await b.keys.generation()
+            try await a.keys.insert(record)
+            #expect(try await b.keys.generation() > before)
+            #expect(try await b.keys.find(id: record.id)?.tenant == "acme")
+            let seqsA = try await a.decisions.append((0..<10).map { _ in sampleRecord() })
+            let seqsB = try await b.decisions.append((0..<10).map { _ in sampleRecord() })
+            #expect(Set(seqsA + seqsB).count == 20)
+            #expect(try await a.decisions.count() == 20)
+            await b.close()
+        }
+    }
+
+    @Test func postgresErrorsAreClearAndNeverShowThePassword() async throws {
+        // Nothing listens on port 1: a clear error naming the server, without the password.
+        do {
+            _ = try await Store.openPostgres(url: "postgres://rampart:hunter2@127.0.0.1:1/rampart?tlsmode=disable")
+            Issue.record("a server that is not there must not open")
+        } catch let error as StoreError {
+            #expect(error.code == "open_failed")
+            #expect(error.message.contains("127.0.0.1:1") && !error.message.contains("hunter2"))
+        }
+        await #expect(throws: StoreError.self) { try await Store.openPostgres(url: "not a url") }
+        await #expect(throws: StoreError.self) { try await Store.openPostgres(url: "postgres://r@127.0.0.1:1/x", schema: "Bad; DROP") }
+        await #expect(throws: StoreError.self) {
+            try await Store.open(StoreConfig(postgres: "postgres://r@127.0.0.1:1/x", postgresPasswordEnv: "RAMPART_NO_SUCH_VARIABLE"), environment: [:])
+        }
     }
 
     @Test func openingSomethingElseFailsClearly() async throws {

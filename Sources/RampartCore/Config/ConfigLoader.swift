@@ -45,7 +45,7 @@ public enum ConfigLoader {
             ]))
         }
         if let store = doc["store"] {
-            config.store = try decodeStore(store.mapping(keys: ["sqlite", "durability", "synchronous", "max_batch"]))
+            config.store = try decodeStore(store.mapping(keys: ["sqlite", "durability", "synchronous", "max_batch", "postgres", "postgres_password_env", "schema", "pool_size"]))
         }
         if let ledger = doc["ledger"] {
             let m = try ledger.mapping(keys: ["origin", "signing_key"])
@@ -120,6 +120,31 @@ public enum ConfigLoader {
         if let n = m["durability"] { s.durability = try n.enumValue(StoreConfig.Durability.self) }
         if let n = m["synchronous"] { s.synchronous = try n.enumValue(StoreConfig.Synchronous.self) }
         if let n = m["max_batch"] { s.maxBatch = try n.int(in: 1...10_000) }
+        if let n = m["postgres"] {
+            let url = try n.string(nonEmpty: true)
+            guard let scheme = url.split(separator: ":", maxSplits: 1).first, ["postgres", "postgresql", "postgres+tcp", "postgres+uds"].contains(scheme.lowercased()) else {
+                throw n.error("invalid_value", "`postgres` must be a URL such as postgres://rampart@127.0.0.1:5432/rampart?tlsmode=disable")
+            }
+            if m["sqlite"] != nil { throw n.error("invalid_value", "set either `sqlite` or `postgres`, not both") }
+            // Secrets never appear in rampart.yaml: the password comes from the environment.
+            if let authority = url.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first,
+               let userInfo = authority.split(separator: "@", maxSplits: 1).dropLast().first, userInfo.contains(":") {
+                throw n.error("invalid_value", "`postgres` contains a password; remove it from the URL and name the variable that holds it in `postgres_password_env`")
+            }
+            s.postgres = url
+        }
+        if let n = m["postgres_password_env"] { s.postgresPasswordEnv = try n.string(nonEmpty: true) }
+        if let n = m["schema"] {
+            let schema = try n.string(nonEmpty: true)
+            guard StoreConfig.isValidSchema(schema) else {
+                throw n.error("invalid_value", "schema `\(schema)` must be lower-case letters, digits and `_`, starting with a letter (at most 63)")
+            }
+            s.schema = schema
+        }
+        if let n = m["pool_size"] { s.poolSize = try n.int(in: 1...1024) }
+        if s.postgres == nil, let n = m["schema"] ?? m["postgres_password_env"] ?? m["pool_size"] {
+            throw n.error("invalid_value", "`schema`, `postgres_password_env` and `pool_size` apply to PostgreSQL only: set `postgres` too")
+        }
         return s
     }
 

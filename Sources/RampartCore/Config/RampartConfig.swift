@@ -119,18 +119,39 @@ public struct StoreConfig: Sendable, Equatable {
         case full
     }
 
-    /// Path of the SQLite file, relative to the config file's folder. Default `rampart.db`.
+    /// Path of the SQLite file, relative to the config file's folder. Default `rampart.db`. Unused when ``postgres``
+    /// is set.
     public var sqlite: String
     public var durability: Durability
     public var synchronous: Synchronous
     /// Most records one group commit writes. Default 512.
     public var maxBatch: Int
+    /// PostgreSQL instead of SQLite: `postgres://user@host:port/database?tlsmode=disable|prefer|require`. Several
+    /// replicas on one database share keys, limits, consent and the ledger. Default none (SQLite).
+    public var postgres: String?
+    /// Environment variable holding the PostgreSQL password, so the config file need not contain it. Default none.
+    public var postgresPasswordEnv: String?
+    /// PostgreSQL schema the tables live in (created if missing). Default `public`.
+    public var schema: String?
+    /// Most PostgreSQL connections one process opens. Default 8.
+    public var poolSize: Int
 
-    public init(sqlite: String = "rampart.db", durability: Durability = .strict, synchronous: Synchronous = .normal, maxBatch: Int = 512) {
+    public init(sqlite: String = "rampart.db", durability: Durability = .strict, synchronous: Synchronous = .normal, maxBatch: Int = 512,
+                postgres: String? = nil, postgresPasswordEnv: String? = nil, schema: String? = nil, poolSize: Int = 8) {
         self.sqlite = sqlite
         self.durability = durability
         self.synchronous = synchronous
         self.maxBatch = maxBatch
+        self.postgres = postgres
+        self.postgresPasswordEnv = postgresPasswordEnv
+        self.schema = schema
+        self.poolSize = poolSize
+    }
+
+    /// Whether a schema name is a plain lower-case SQL identifier (it is spliced into `search_path`).
+    public static func isValidSchema(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) || first == "_" else { return false }
+        return name.utf8.count <= 63 && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
     }
 }
 

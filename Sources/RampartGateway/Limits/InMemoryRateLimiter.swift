@@ -42,7 +42,7 @@ public final class InMemoryRateLimiter: RateLimiter {
         let dayStart = (t / 86_400).rounded(.down) * 86_400
         let secondsToMidnight = max(1, Int((dayStart + 86_400 - t).rounded(.up)))
         return states.withLock { states in
-            let capacity = Double(limits.burst ?? max(1, Int(limits.ratePerSecond?.rounded(.up) ?? 1)))
+            let capacity = Self.capacity(limits)
             var state = states[subject] ?? State(tokens: capacity, updated: t, day: dayStart, requestsToday: 0, tokensToday: 0)
             if state.tokens.isNaN {
                 state.tokens = capacity
@@ -71,6 +71,11 @@ public final class InMemoryRateLimiter: RateLimiter {
             state.requestsToday += 1
             return .admitted
         }
+    }
+
+    /// The bucket's size: `burst`, or one second's worth of the rate (at least 1).
+    static func capacity(_ limits: RouteLimits) -> Double {
+        Double(limits.burst ?? max(1, Int(limits.ratePerSecond?.rounded(.up) ?? 1)))
     }
 
     public func recordUsage(_ subject: LimitSubject, tokens: Int, now: Date) {

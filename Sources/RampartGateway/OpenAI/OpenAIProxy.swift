@@ -97,7 +97,17 @@ final class OpenAIProxy: Sendable {
                                      message: "this API key may not use route `\(route.name)`; create a key with `--routes \(route.name)`")
             }
             let subject = LimitSubject(keyID: key.id, route: route.name)
-            if case .refused(let reason, let retryAfter) = try await limiter.admit(subject, limits: route.limits, now: Date()) {
+            let admission: Admission
+            do {
+                admission = try await limiter.admit(subject, limits: route.limits, now: Date())
+            } catch {
+                // Fail closed: a request the limits cannot be checked for is not served (the shared limits live in
+                // PostgreSQL; a replica that cannot reach it must not serve unthrottled).
+                logger.error("could not check the rate limits; refusing", metadata: ["route": "\(route.name)", "error": "\(error)"])
+                throw GatewayRefusal(status: .serviceUnavailable, type: "server_error", code: "limits_unavailable",
+                                     message: "the rate limits cannot be checked right now; retry shortly", retryAfter: 1)
+            }
+            if case .refused(let reason, let retryAfter) = admission {
                 throw GatewayRefusal(
                     status: .tooManyRequests, type: reason == "rate_limited" ? "rate_limit_error" : "insufficient_quota", code: reason,
                     message: reason == "rate_limited"

@@ -57,25 +57,37 @@ public actor Ledger {
         return frontier
     }
 
+    /// Brings the cached frontier up to the stored log: another process (the CLI beside `rampart serve`, or another
+    /// replica on PostgreSQL) may have appended since it was read.
+    func catchUp() async throws -> MerkleFrontier {
+        guard var frontier = frontierCache else { return try await frontier() }
+        let stored = try await store.ledger.nextSeq()
+        if stored > Int64(frontier.size) {
+            for hash in try await store.ledger.leafHashes(from: Int64(frontier.size), upTo: stored) {
+                guard let leaf = MerkleHash(bytes: hash) else { throw LedgerError.tampered(position: Int64(frontier.size), "a stored leaf hash is not 32 bytes") }
+                frontier.append(leaf)
+            }
+            guard Int64(frontier.size) == stored else {
+                throw LedgerError.tampered(position: Int64(frontier.size), "positions below \(stored) are missing: run `rampart ledger verify`")
+            }
+            frontierCache = frontier
+        }
+        return frontier
+    }
+
     /// Number of entries.
-    public var size: Int { get async throws { try await frontier().size } }
+    public var size: Int { get async throws { try await serially { try await self.catchUp() }.size } }
 
     /// The current root.
-    public var root: MerkleHash { get async throws { try await frontier().root } }
+    public var root: MerkleHash { get async throws { try await serially { try await self.catchUp() }.root } }
 
-    /// The last queued append or checkpoint: each waits for the one before, because an actor lets a second call in
-    /// while the first awaits the store, and two appends must never number their entries from the same size.
-    private var queue: Task<Void, Never>?
+    /// Appends and checkpoints wait for the ones queued before them: an actor lets a second call in while the first
+    /// awaits the store, and two appends must never number their entries from the same size.
+    private let gate = SerialGate()
 
     /// Runs `work` after every append and checkpoint queued before it.
     private func serially<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
-        let previous = queue
-        let task = Task<T, any Error> {
-            await previous?.value
-            return try await work()
-        }
-        queue = Task { _ = try? await task.value }
-        return try await task.value
+        try await gate.run(work)
     }
 
     /// Appends `events` in order and returns them as stored. Batches larger than the store takes at once are split;
@@ -90,6 +102,7 @@ public actor Ledger {
         var out: [LedgerEntry] = []
         out.reserveCapacity(events.count)
         var start = 0
+        var conflicts = 0
         while start < events.count {
             let part = events[start..<min(start + LedgerStore.maxAppend, events.count)]
             start += part.count
@@ -105,7 +118,16 @@ public actor Ledger {
                 rows.append(LedgerStore.Row(seq: entry.seq, timeMs: Millis.from(time), kind: entry.kind, subjectRef: entry.subjectRef,
                                             body: entry.body, leafHash: leaf.bytes))
             }
-            try await store.ledger.append(rows)
+            do {
+                try await store.ledger.append(rows)
+            } catch let error as StoreError where error.code == "conflict" {
+                // Another process took these positions: catch up with what it appended and number this part again.
+                conflicts += 1
+                guard conflicts <= 100 else { throw error }
+                _ = try await catchUp()
+                start -= part.count
+                continue
+            }
             frontierCache = next
             out += entries
         }
@@ -120,7 +142,7 @@ public actor Ledger {
 
     private func checkpointNow() async throws -> String {
         guard let signingKey else { throw LedgerError.config("no signing key: set ledger.signing_key in the config (create one with `rampart ledger keygen`)") }
-        let frontier = try await frontier()
+        let frontier = try await catchUp()
         let checkpoint = Checkpoint(origin: origin, size: frontier.size, root: frontier.root, time: now())
         if let last = try await store.ledger.checkpoints().last, last.size == Int64(checkpoint.size) { return last.note }
         let note = try checkpoint.signed(with: signingKey)

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import RampartCore
 import SQLKit
 import SQLiteNIO
@@ -15,11 +16,69 @@ public struct DecisionStore: Sendable {
     ]
 
     /// Appends `records` and returns their sequence numbers, in order.
-    /// Callers serialize writes (the ``DecisionWriter`` owns this in the gateway). The insert is SQLite's own hot
-    /// path; the PostgreSQL store (a later issue) brings its own (`UNNEST` batches), as research/swift-stack.md advises.
+    /// Each backend has its own hot path: one multi-row `INSERT … RETURNING` per chunk with values bound as they are.
     public func append(_ records: [DecisionRecord]) async throws -> [Int64] {
         guard !records.isEmpty else { return [] }
-        return try await appendSQLite(records, on: store.sqliteWriter)
+        switch store.backend {
+        case .sqlite(let writer, _):
+            return try await store.write { try await appendSQLite(records, on: writer) }
+        case .postgres(let client):
+            return try await appendPostgres(records, on: client)
+        }
+    }
+
+    /// PostgreSQL: each chunk is one multi-row `INSERT … RETURNING` (22 binds per record, under the protocol's 65,535).
+    private func appendPostgres(_ records: [DecisionRecord], on client: PostgresClient) async throws -> [Int64] {
+        var seqs: [Int64] = []
+        seqs.reserveCapacity(records.count)
+        var start = 0
+        while start < records.count {
+            let chunk = records[start..<min(start + 500, records.count)]
+            start += chunk.count
+            var bindings = PostgresBindings(capacity: chunk.count * Self.columns.count)
+            var sql = Self.insertPrefix
+            for (index, r) in chunk.enumerated() {
+                let base = index * Self.columns.count
+                sql += (index == 0 ? "(" : ",(") + (1...Self.columns.count).map { "$\(base + $0)" }.joined(separator: ",") + ")"
+                bindings.append(r.id)
+                bindings.append(Millis.from(r.time))
+                bindings.append(r.tenant)
+                bindings.append(r.keyID)
+                bindings.append(r.route)
+                bindings.append(r.model)
+                bindings.append(r.endpoint)
+                bindings.append(r.subject)
+                bindings.append(r.purpose)
+                bindings.append(Int32(r.status))
+                bindings.append(r.verdict.rawValue)
+                bindings.append(r.reason)
+                bindings.append(Int32(r.stream ? 1 : 0))
+                bindings.append(r.upstreamLatencyMs)
+                bindings.append(r.gatewayLatencyMs)
+                bindings.append(r.usage.map { Int64($0.promptTokens) })
+                bindings.append(r.usage.map { Int64($0.completionTokens) })
+                bindings.append(r.usage.map { Int64($0.totalTokens) })
+                bindings.append(r.usage.map { Int32($0.estimated ? 1 : 0) })
+                bindings.append(r.requestSHA256)
+                bindings.append(r.responseSHA256)
+                bindings.append(Self.findingsJSON(r.findings))
+            }
+            sql += " RETURNING id, seq"
+            var byID: [String: Int64] = [:]
+            do {
+                let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings))
+                for try await (id, seq) in rows.decode((String, Int64).self) { byID[id] = seq }
+            } catch {
+                throw StoreError.wrap("query_failed", "could not append \(chunk.count) decision record(s)", error)
+            }
+            for record in chunk {
+                guard let seq = byID[record.id] else {
+                    throw StoreError(code: "query_failed", message: "the store did not return a sequence number for \(record.id)")
+                }
+                seqs.append(seq)
+            }
+        }
+        return seqs
     }
 
     /// SQLite hot path: each chunk is one multi-row `INSERT … RETURNING` in autocommit mode — one statement, one
@@ -159,7 +218,7 @@ public struct DecisionStore: Sendable {
     /// after a restart, so that restarting the gateway never resets a quota.
     public func usage(since start: Date) async throws -> [UsageTotal] {
         let rows = try await store.readDB.raw("""
-            SELECT key_id, route, COUNT(*) AS requests, COALESCE(SUM(total_tokens), 0) AS tokens
+            SELECT key_id, route, COUNT(*) AS requests, CAST(COALESCE(SUM(total_tokens), 0) AS BIGINT) AS tokens
             FROM decisions
             WHERE time_ms >= \(bind: Millis.from(start)) AND verdict <> 'refused' AND key_id IS NOT NULL AND route IS NOT NULL
             GROUP BY key_id, route

@@ -8,18 +8,16 @@ public struct KeyStore: Sendable {
 
     /// Stores a new key and bumps the keys generation, so running gateways reload.
     public func insert(_ record: APIKeyRecord) async throws {
-        let db = store.writeDB
         do {
-            try await db.raw("BEGIN IMMEDIATE").run()
-            try await db.raw("""
-                INSERT INTO api_keys (id, tenant, routes, scope, hash, label, created_at_ms, revoked_at_ms)
-                VALUES (\(bind: record.id), \(bind: record.tenant), \(bind: record.routes.joined(separator: ",")), \(bind: record.scope.rawValue),
-                        \(bind: record.hash), \(bind: record.label), \(bind: Millis.from(record.createdAt)), \(bind: record.revokedAt.map(Millis.from)))
-                """).run()
-            try await bumpGeneration(db)
-            try await db.raw("COMMIT").run()
+            try await store.transaction { db in
+                try await db.raw("""
+                    INSERT INTO api_keys (id, tenant, routes, scope, hash, label, created_at_ms, revoked_at_ms)
+                    VALUES (\(bind: record.id), \(bind: record.tenant), \(bind: record.routes.joined(separator: ",")), \(bind: record.scope.rawValue),
+                            \(bind: record.hash), \(bind: record.label), \(bind: Millis.from(record.createdAt)), \(bind: record.revokedAt.map(Millis.from)))
+                    """).run()
+                try await Self.bumpGeneration(db)
+            }
         } catch {
-            try? await db.raw("ROLLBACK").run()
             throw StoreError.wrap("query_failed", "could not store the key", error)
         }
     }
@@ -27,14 +25,12 @@ public struct KeyStore: Sendable {
     /// Revokes key `id`. Returns the updated record; throws `not_found` for an unknown id.
     @discardableResult
     public func revoke(id: String, at date: Date = Date()) async throws -> APIKeyRecord {
-        let db = store.writeDB
         do {
-            try await db.raw("BEGIN IMMEDIATE").run()
-            try await db.raw("UPDATE api_keys SET revoked_at_ms = \(bind: Millis.from(date)) WHERE id = \(bind: id) AND revoked_at_ms IS NULL").run()
-            try await bumpGeneration(db)
-            try await db.raw("COMMIT").run()
+            try await store.transaction { db in
+                try await db.raw("UPDATE api_keys SET revoked_at_ms = \(bind: Millis.from(date)) WHERE id = \(bind: id) AND revoked_at_ms IS NULL").run()
+                try await Self.bumpGeneration(db)
+            }
         } catch {
-            try? await db.raw("ROLLBACK").run()
             throw StoreError.wrap("query_failed", "could not revoke key \(id)", error)
         }
         guard let record = try await find(id: id) else {
@@ -62,7 +58,7 @@ public struct KeyStore: Sendable {
         return try row?.decode(column: "value", as: Int64.self) ?? 0
     }
 
-    private func bumpGeneration(_ db: any SQLDatabase) async throws {
+    private static func bumpGeneration(_ db: any SQLDatabase) async throws {
         try await db.raw("UPDATE store_meta SET value = value + 1 WHERE name = 'keys_generation'").run()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import RampartCore
 import SQLKit
 import SQLiteNIO
@@ -47,30 +48,58 @@ public struct LedgerStore: Sendable {
     /// Most rows one append takes: one statement binds 6 values per row, under SQLite's 32,766.
     public static let maxAppend = 4_000
 
-    /// Appends up to ``maxAppend`` rows as one multi-row `INSERT` in autocommit: all of them or none. It shares the
-    /// write connection with the decision writer, so it opens no transaction of its own (a `BEGIN` there would take
-    /// in decision records written meanwhile); callers serialize appends and number the rows.
+    /// Appends up to ``maxAppend`` rows as one multi-row `INSERT` in autocommit: all of them or none. On SQLite it
+    /// shares the write connection with the decision writer (behind the store's write gate), so it opens no transaction
+    /// of its own. Callers number the rows; a `seq` that another process took first fails the whole insert with
+    /// `conflict`, and the caller catches up and renumbers.
     public func append(_ rows: [Row]) async throws {
         guard !rows.isEmpty else { return }
         guard rows.count <= Self.maxAppend else {
             throw StoreError(code: "query_failed", message: "a ledger append takes at most \(Self.maxAppend) entries, got \(rows.count)")
         }
-        var binds: [SQLiteData] = []
-        binds.reserveCapacity(rows.count * Self.columns.count)
-        for row in rows {
-            binds.append(.integer(Int(row.seq)))
-            binds.append(.integer(Int(row.timeMs)))
-            binds.append(.text(row.kind))
-            binds.append(row.subjectRef.map { .text($0) } ?? .null)
-            binds.append(.text(row.body))
-            binds.append(.blob(ByteBuffer(bytes: row.leafHash)))
-        }
-        let sql = "INSERT INTO ledger_entries (\(Self.columns.joined(separator: ", "))) VALUES "
-            + Array(repeating: "(?,?,?,?,?,?)", count: rows.count).joined(separator: ",")
-        do {
-            _ = try await store.sqliteWriter.query(sql, binds)
-        } catch {
-            throw StoreError.wrap("query_failed", "could not append \(rows.count) ledger entr\(rows.count == 1 ? "y" : "ies")", error)
+        let what = "could not append \(rows.count) ledger entr\(rows.count == 1 ? "y" : "ies")"
+        switch store.backend {
+        case .sqlite(let writer, _):
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(rows.count * Self.columns.count)
+            for row in rows {
+                binds.append(.integer(Int(row.seq)))
+                binds.append(.integer(Int(row.timeMs)))
+                binds.append(.text(row.kind))
+                binds.append(row.subjectRef.map { .text($0) } ?? .null)
+                binds.append(.text(row.body))
+                binds.append(.blob(ByteBuffer(bytes: row.leafHash)))
+            }
+            let sql = "INSERT INTO ledger_entries (\(Self.columns.joined(separator: ", "))) VALUES "
+                + Array(repeating: "(?,?,?,?,?,?)", count: rows.count).joined(separator: ",")
+            do {
+                let values = binds
+                _ = try await store.write { try await writer.query(sql, values) }
+            } catch let error as SQLiteError where [.constraint, .constraintPrimaryKeyFailed, .constraintUniqueFailed].contains(error.reason) {
+                throw StoreError(code: "conflict", message: "\(what): position \(rows[0].seq) is taken (another process appended)")
+            } catch {
+                throw StoreError.wrap("query_failed", what, error)
+            }
+        case .postgres(let client):
+            var bindings = PostgresBindings(capacity: rows.count * Self.columns.count)
+            var sql = "INSERT INTO ledger_entries (\(Self.columns.joined(separator: ", "))) VALUES "
+            for (index, row) in rows.enumerated() {
+                let base = index * Self.columns.count
+                sql += (index == 0 ? "" : ",") + "($\(base + 1),$\(base + 2),$\(base + 3),$\(base + 4),$\(base + 5),$\(base + 6))"
+                bindings.append(row.seq)
+                bindings.append(row.timeMs)
+                bindings.append(row.kind)
+                bindings.append(row.subjectRef)
+                bindings.append(row.body)
+                bindings.append(ByteBuffer(bytes: row.leafHash))
+            }
+            do {
+                try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings))
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                throw StoreError(code: "conflict", message: "\(what): position \(rows[0].seq) is taken (another replica appended)")
+            } catch {
+                throw StoreError.wrap("query_failed", what, error)
+            }
         }
     }
 
@@ -84,40 +113,84 @@ public struct LedgerStore: Sendable {
         }
     }
 
-    /// Rows with `seq` in `range`, in order. Read straight from SQLite (a verify reads every row of the log).
-    public func rows(_ range: Range<Int64>) async throws -> [Row] {
-        let rows = Mutex<[Row]>([])
-        var failure: String?
+    /// One past the highest `seq` (0 when empty): the size of the log as stored, by the primary key's index.
+    public func nextSeq() async throws -> Int64 {
         do {
-            try await store.sqliteReader.query("""
-                SELECT seq, time_ms, kind, subject_ref, body, leaf_hash FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq
-                """, [.integer(Int(range.lowerBound)), .integer(Int(range.upperBound))]) { row in
-                guard let seq = row.column("seq")?.integer, let time = row.column("time_ms")?.integer, let kind = row.column("kind")?.string,
-                      let body = row.column("body")?.string, let hash = row.column("leaf_hash")?.blob else { return }
-                let entry = Row(seq: Int64(seq), timeMs: Int64(time), kind: kind, subjectRef: row.column("subject_ref")?.string, body: body,
-                                leafHash: hash.getBytes(at: hash.readerIndex, length: hash.readableBytes) ?? [])
-                rows.withLock { $0.append(entry) }
-            }
+            let row = try await store.readDB.raw("SELECT MAX(seq) AS top FROM ledger_entries").first()
+            return (try row?.decode(column: "top", as: Int64?.self)).flatMap { $0 }.map { $0 + 1 } ?? 0
         } catch {
-            failure = String(describing: error)
+            throw StoreError.wrap("query_failed", "could not read the ledger's size", error)
         }
-        if let failure { throw StoreError(code: "query_failed", message: "could not read ledger entries \(range.lowerBound)..<\(range.upperBound): \(failure)") }
-        return rows.withLock { $0 }
     }
 
-    /// Every stored leaf hash, in `seq` order (32 bytes each) — to rebuild the tree for proofs.
-    public func leafHashes(upTo size: Int64) async throws -> [[UInt8]] {
-        let hashes = Mutex<[[UInt8]]>([])
-        do {
-            try await store.sqliteReader.query("SELECT leaf_hash FROM ledger_entries WHERE seq < ? ORDER BY seq", [.integer(Int(size))]) { row in
-                guard let hash = row.column("leaf_hash")?.blob else { return }
-                let bytes = hash.getBytes(at: hash.readerIndex, length: hash.readableBytes) ?? []
-                hashes.withLock { $0.append(bytes) }
+    /// Rows with `seq` in `range`, in order. Read with the driver's own decoding, without SQLKit's (a verify reads
+    /// every row of the log).
+    public func rows(_ range: Range<Int64>) async throws -> [Row] {
+        let what = "could not read ledger entries \(range.lowerBound)..<\(range.upperBound)"
+        switch store.backend {
+        case .sqlite(_, let reader):
+            let rows = Mutex<[Row]>([])
+            var failure: String?
+            do {
+                try await reader.query("""
+                    SELECT seq, time_ms, kind, subject_ref, body, leaf_hash FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq
+                    """, [.integer(Int(range.lowerBound)), .integer(Int(range.upperBound))]) { row in
+                    guard let seq = row.column("seq")?.integer, let time = row.column("time_ms")?.integer, let kind = row.column("kind")?.string,
+                          let body = row.column("body")?.string, let hash = row.column("leaf_hash")?.blob else { return }
+                    let entry = Row(seq: Int64(seq), timeMs: Int64(time), kind: kind, subjectRef: row.column("subject_ref")?.string, body: body,
+                                    leafHash: hash.getBytes(at: hash.readerIndex, length: hash.readableBytes) ?? [])
+                    rows.withLock { $0.append(entry) }
+                }
+            } catch {
+                failure = String(describing: error)
             }
-        } catch {
-            throw StoreError.wrap("query_failed", "could not read the ledger's leaf hashes", error)
+            if let failure { throw StoreError(code: "query_failed", message: "\(what): \(failure)") }
+            return rows.withLock { $0 }
+        case .postgres(let client):
+            do {
+                var out: [Row] = []
+                out.reserveCapacity(Int(max(0, min(range.count, 1 << 20))))
+                let sequence = try await client.query("""
+                    SELECT seq, time_ms, kind, subject_ref, body, leaf_hash FROM ledger_entries
+                    WHERE seq >= \(range.lowerBound) AND seq < \(range.upperBound) ORDER BY seq
+                    """)
+                for try await (seq, time, kind, subjectRef, body, hash) in sequence.decode((Int64, Int64, String, String?, String, ByteBuffer).self) {
+                    out.append(Row(seq: seq, timeMs: time, kind: kind, subjectRef: subjectRef, body: body, leafHash: Array(hash.readableBytesView)))
+                }
+                return out
+            } catch {
+                throw StoreError.wrap("query_failed", what, error)
+            }
         }
-        return hashes.withLock { $0 }
+    }
+
+    /// Stored leaf hashes for positions `from..<size`, in `seq` order (32 bytes each) — to rebuild the tree for
+    /// proofs, or to catch up with entries another process appended.
+    public func leafHashes(from start: Int64 = 0, upTo size: Int64) async throws -> [[UInt8]] {
+        switch store.backend {
+        case .sqlite(_, let reader):
+            let hashes = Mutex<[[UInt8]]>([])
+            do {
+                try await reader.query("SELECT leaf_hash FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq",
+                                       [.integer(Int(start)), .integer(Int(size))]) { row in
+                    guard let hash = row.column("leaf_hash")?.blob else { return }
+                    let bytes = hash.getBytes(at: hash.readerIndex, length: hash.readableBytes) ?? []
+                    hashes.withLock { $0.append(bytes) }
+                }
+            } catch {
+                throw StoreError.wrap("query_failed", "could not read the ledger's leaf hashes", error)
+            }
+            return hashes.withLock { $0 }
+        case .postgres(let client):
+            do {
+                var out: [[UInt8]] = []
+                let sequence = try await client.query("SELECT leaf_hash FROM ledger_entries WHERE seq >= \(start) AND seq < \(size) ORDER BY seq")
+                for try await hash in sequence.decode(ByteBuffer.self) { out.append(Array(hash.readableBytesView)) }
+                return out
+            } catch {
+                throw StoreError.wrap("query_failed", "could not read the ledger's leaf hashes", error)
+            }
+        }
     }
 
     /// Rows about one subject (by the ledger's pseudonymous reference), in order.
@@ -139,10 +212,12 @@ public struct LedgerStore: Sendable {
 
     public func addCheckpoint(_ checkpoint: CheckpointRow) async throws {
         do {
-            try await store.writeDB.raw("""
+            let db = store.writeDB
+            try await store.write { try await db.raw("""
                 INSERT INTO ledger_checkpoints (size, root, time_ms, note)
                 VALUES (\(bind: checkpoint.size), \(bind: Data(checkpoint.root)), \(bind: checkpoint.timeMs), \(bind: checkpoint.note))
-                """).run()
+                ON CONFLICT (size) DO NOTHING
+                """).run() }
         } catch {
             throw StoreError.wrap("query_failed", "could not store the checkpoint for size \(checkpoint.size)", error)
         }
@@ -192,11 +267,12 @@ public struct LedgerStore: Sendable {
     /// Stores a new subject; if one with the same hash appeared meanwhile, returns that one instead.
     public func insertSubject(_ subject: Subject, at timeMs: Int64) async throws -> Subject {
         do {
-            try await store.writeDB.raw("""
+            let db = store.writeDB
+            try await store.write { try await db.raw("""
                 INSERT INTO ledger_subjects (subject_hash, subject_ref, seal_key, created_ms)
                 VALUES (\(bind: subject.hash), \(bind: subject.ref), \(bind: Data(subject.sealKey)), \(bind: timeMs))
                 ON CONFLICT (subject_hash) DO NOTHING
-                """).run()
+                """).run() }
         } catch {
             throw StoreError.wrap("query_failed", "could not store a ledger subject", error)
         }
@@ -210,7 +286,8 @@ public struct LedgerStore: Sendable {
     public func deleteSubject(ref: String) async throws -> Bool {
         do {
             let existed = try await self.subject(ref: ref) != nil
-            try await store.writeDB.raw("DELETE FROM ledger_subjects WHERE subject_ref = \(bind: ref)").run()
+            let db = store.writeDB
+            try await store.write { try await db.raw("DELETE FROM ledger_subjects WHERE subject_ref = \(bind: ref)").run() }
             return existed
         } catch {
             throw StoreError.wrap("query_failed", "could not erase a ledger subject", error)

@@ -121,28 +121,115 @@ enum Migrator {
                 """,
             ]
         },
+        // PostgreSQL only (SQLite serves one process, which keeps limits in memory and is append-only by the triggers
+        // of steps 1 and 2): the same append-only rule for PostgreSQL, and the token buckets several replicas share.
+        // `rampart_admit` decides one request in one round trip under the bucket's row lock
+        // (research/swift-stack.md §3: the single-statement bucket, 15k decisions/s). The table is logged, so a daily
+        // quota survives a crash of PostgreSQL; each admission commits asynchronously (`synchronous_commit = off`),
+        // so a crash can lose only the last few milliseconds of bucket updates.
+        Migration(version: 4, name: "postgres_append_only_and_shared_limits") { dialect in
+            guard dialect == "postgresql" else { return [] }
+            var statements = [
+                """
+                CREATE FUNCTION rampart_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$
+                """,
+            ]
+            for table in ["decisions", "ledger_entries", "ledger_checkpoints"] {
+                statements.append("CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION rampart_append_only()")
+            }
+            statements += [
+                """
+                CREATE TABLE rate_buckets (
+                    key TEXT PRIMARY KEY,
+                    tokens DOUBLE PRECISION NOT NULL,
+                    updated_ms BIGINT NOT NULL,
+                    day_ms BIGINT NOT NULL,
+                    requests BIGINT NOT NULL,
+                    tokens_used BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE FUNCTION rampart_admit(p_key TEXT, p_now_ms BIGINT, p_rate DOUBLE PRECISION, p_capacity DOUBLE PRECISION,
+                                              p_requests_per_day BIGINT, p_tokens_per_day BIGINT)
+                RETURNS TABLE (admitted BOOLEAN, reason TEXT, retry_after BIGINT) LANGUAGE plpgsql AS $$
+                DECLARE
+                    b rate_buckets%ROWTYPE;
+                    v_day BIGINT := (p_now_ms / 86400000) * 86400000;
+                    v_to_midnight BIGINT := GREATEST(1, CEIL((v_day + 86400000 - p_now_ms) / 1000.0)::BIGINT);
+                    v_reason TEXT := NULL;
+                    v_retry BIGINT := 0;
+                BEGIN
+                    PERFORM set_config('synchronous_commit', 'off', true);
+                    INSERT INTO rate_buckets (key, tokens, updated_ms, day_ms, requests, tokens_used)
+                    VALUES (p_key, p_capacity, p_now_ms, v_day, 0, 0) ON CONFLICT (key) DO NOTHING;
+                    SELECT * INTO b FROM rate_buckets WHERE key = p_key FOR UPDATE;
+                    IF b.day_ms <> v_day THEN
+                        b.day_ms := v_day; b.requests := 0; b.tokens_used := 0;
+                    END IF;
+                    IF p_requests_per_day IS NOT NULL AND b.requests >= p_requests_per_day THEN
+                        v_reason := 'daily_requests_exhausted'; v_retry := v_to_midnight;
+                    ELSIF p_tokens_per_day IS NOT NULL AND b.tokens_used >= p_tokens_per_day THEN
+                        v_reason := 'daily_tokens_exhausted'; v_retry := v_to_midnight;
+                    ELSE
+                        IF p_rate IS NOT NULL THEN
+                            b.tokens := LEAST(p_capacity, b.tokens + GREATEST(0, p_now_ms - b.updated_ms) / 1000.0 * p_rate);
+                            b.updated_ms := GREATEST(b.updated_ms, p_now_ms);
+                            IF b.tokens < 1 THEN
+                                v_reason := 'rate_limited'; v_retry := GREATEST(1, CEIL((1 - b.tokens) / p_rate)::BIGINT);
+                            ELSE
+                                b.tokens := b.tokens - 1;
+                            END IF;
+                        END IF;
+                        IF v_reason IS NULL THEN b.requests := b.requests + 1; END IF;
+                    END IF;
+                    UPDATE rate_buckets SET tokens = b.tokens, updated_ms = b.updated_ms, day_ms = b.day_ms, requests = b.requests,
+                                            tokens_used = b.tokens_used
+                    WHERE key = p_key;
+                    RETURN QUERY SELECT v_reason IS NULL, v_reason, v_retry;
+                END $$
+                """,
+            ]
+            return statements
+        },
     ]
 
-    static func migrate(_ db: any SQLDatabase) async throws {
-        try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)").run()
-        let applied = try await db.raw("SELECT version FROM schema_migrations").all().map { try $0.decode(column: "version", as: Int.self) }
-        let newest = migrations.map(\.version).max() ?? 0
-        if let unknown = applied.first(where: { $0 > newest }) {
-            throw StoreError(code: "migration_failed",
-                             message: "the store has schema version \(unknown), newer than this rampart knows (\(newest)); upgrade rampart")
-        }
-        for migration in migrations where !applied.contains(migration.version) {
-            do {
-                try await db.raw("BEGIN").run()
-                for statement in migration.statements(db.dialect.name) {
-                    try await db.raw(SQLQueryString(statement)).run()
-                }
-                try await db.raw("INSERT INTO schema_migrations (version, name) VALUES (\(bind: migration.version), \(bind: migration.name))").run()
-                try await db.raw("COMMIT").run()
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw StoreError.wrap("migration_failed", "schema migration \(migration.version) (\(migration.name)) failed", error)
+    /// Applies the missing steps in one transaction on `db` (a single connection). On PostgreSQL an advisory lock makes
+    /// replicas that start together wait for each other, so each step runs once; SQLite's `BEGIN IMMEDIATE` does the
+    /// same for processes sharing a file.
+    /// - Parameter schema: PostgreSQL only: the schema to create (if missing) first, under the same lock.
+    static func migrate(_ db: any SQLDatabase, schema: String? = nil) async throws {
+        let postgres = db.dialect.name == "postgresql"
+        do {
+            try await db.raw(postgres ? "BEGIN" : "BEGIN IMMEDIATE").run()
+            if postgres {
+                try await db.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(advisoryLock)))").run()
+                if let schema { try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
             }
+            try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)").run()
+            let applied = try await db.raw("SELECT version FROM schema_migrations").all().map { try $0.decode(column: "version", as: Int.self) }
+            let newest = migrations.map(\.version).max() ?? 0
+            if let unknown = applied.first(where: { $0 > newest }) {
+                throw StoreError(code: "migration_failed",
+                                 message: "the store has schema version \(unknown), newer than this rampart knows (\(newest)); upgrade rampart")
+            }
+            for migration in migrations where !applied.contains(migration.version) {
+                do {
+                    for statement in migration.statements(db.dialect.name) {
+                        try await db.raw(SQLQueryString(statement)).run()
+                    }
+                    try await db.raw("INSERT INTO schema_migrations (version, name) VALUES (\(bind: migration.version), \(bind: migration.name))").run()
+                } catch {
+                    throw StoreError.wrap("migration_failed", "schema migration \(migration.version) (\(migration.name)) failed", error)
+                }
+            }
+            try await db.raw("COMMIT").run()
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            throw StoreError.wrap("migration_failed", "schema migration failed", error)
         }
     }
+
+    /// The advisory lock key migrations hold on PostgreSQL ("rampart" in ASCII).
+    static let advisoryLock: Int64 = 0x72_61_6d_70_61_72_74
 }
