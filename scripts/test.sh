@@ -15,5 +15,11 @@ python3 -m pip install -q --disable-pip-version-check -r Tests/e2e/requirements.
 
 swift build --build-tests
 bash Fuzz/run.sh 200000
+
+# The store's suites run against SQLite and against a real PostgreSQL server on loopback (installed if missing,
+# started here, stopped on exit).
+RAMPART_TEST_POSTGRES=$(bash scripts/postgres.sh start)
+export RAMPART_TEST_POSTGRES
+trap 'bash scripts/postgres.sh stop' EXIT
 swift test --skip-build
 python3 -m pytest -q Tests/e2e

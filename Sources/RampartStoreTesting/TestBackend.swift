@@ -59,7 +59,8 @@ public struct TestStoreLocation: Sendable {
     /// The SQLite file's path (nil on PostgreSQL).
     public var sqlitePath: String? { folder == nil ? nil : config.sqlite }
 
-    func remove() {
+    /// Deletes the SQLite folder (a PostgreSQL schema stays, in the throwaway test server).
+    public func remove() {
         if let folder { try? FileManager.default.removeItem(at: folder) }
     }
 }

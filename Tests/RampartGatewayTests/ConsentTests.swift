@@ -3,8 +3,9 @@ import RampartCore
 import RampartLedger
 import RampartStore
 import Testing
+import RampartStoreTesting
 
-/// Purpose and consent enforced by a live gateway over a real SQLite file (issue 4's "done when", without the
+/// Purpose and consent enforced by a live gateway over a real SQLite file and a real PostgreSQL server (issue 4's "done when", without the
 /// erasure part): a subject is refused before consent, served after giving it, refused again after withdrawing it —
 /// whether the change comes through this process's ledger or from another process (the CLI) the gateway polls.
 @Suite struct ConsentTests {
@@ -18,8 +19,9 @@ import Testing
         config.routes[0].purpose = "support"
     }
 
-    @Test func consentIsGivenServedWithdrawnAndRefused() async throws {
-        try await GatewayHarness.run(configure: Self.configure) { h in
+    @Test(arguments: TestBackend.available)
+    func consentIsGivenServedWithdrawnAndRefused(_ backend: TestBackend) async throws {
+        try await GatewayHarness.run(configure: Self.configure, backend: backend) { h in
             let body = GatewayHarness.chatBody()
             // No subject on a consent route: 403 subject_required, recorded.
             let anonymous = try await h.send(.POST, "/v1/chat/completions", body: body)
@@ -64,8 +66,9 @@ import Testing
         }
     }
 
-    @Test func expiredConsentAndPurposeRules() async throws {
-        try await GatewayHarness.run(configure: Self.configure) { h in
+    @Test(arguments: TestBackend.available)
+    func expiredConsentAndPurposeRules(_ backend: TestBackend) async throws {
+        try await GatewayHarness.run(configure: Self.configure, backend: backend) { h in
             let ledger = try await Ledger.open(store: h.store, origin: "test/ledger", signingKey: nil)
             // Consent that has lapsed does not count.
             try await ledger.giveConsent(ConsentRequest(subject: "u-1", purpose: "support", expires: Date(timeIntervalSinceNow: -60)), purposes: Self.purposes)

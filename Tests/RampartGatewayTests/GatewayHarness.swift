@@ -7,11 +7,12 @@ import NIOHTTP1
 import RampartCore
 import RampartGateway
 import RampartStore
+import RampartStoreTesting
 import RampartTesting
 import ServiceLifecycle
 import Synchronization
 
-/// Runs a real gateway on loopback in front of the mock OpenAI upstream, with a real SQLite file.
+/// Runs a real gateway on loopback in front of the mock OpenAI upstream, with a real SQLite file or PostgreSQL server.
 struct GatewayHarness {
     let gatewayPort: Int
     let adminPort: Int
@@ -33,7 +34,8 @@ struct GatewayHarness {
         routes: [RouteConfig]? = nil,
         keyRoutes: [String] = ["chat"],
         configure: (inout RampartConfig) -> Void = { _ in },
-        storePath: String? = nil,
+        backend: TestBackend = .sqlite,
+        location: TestStoreLocation? = nil,
         _ body: (GatewayHarness) async throws -> Void
     ) async throws {
         let mock = MockOpenAIUpstream()
@@ -44,12 +46,10 @@ struct GatewayHarness {
         let upstreamTask = Task { try await upstreamGroup.run() }
         let upstreamPort = try await portBox.wait("upstream")
 
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-gw-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let path = storePath ?? folder.appendingPathComponent("rampart.db").path
+        let place = try location ?? backend.makeLocation()
         var config = RampartConfig(
             server: .init(listen: .init(host: "127.0.0.1", port: 0), adminListen: .init(host: "127.0.0.1", port: 0), keyRefreshSeconds: 0.1),
-            store: .init(sqlite: path),
+            store: place.config,
             routes: routes ?? [RouteConfig(name: "chat", upstream: "http://127.0.0.1:\(upstreamPort)/v1", upstreamAPIKeyEnv: "TEST_UPSTREAM_KEY", timeoutSeconds: 5)])
         config.routes = config.routes.map { route in
             var route = route
@@ -58,7 +58,7 @@ struct GatewayHarness {
         }
         configure(&config)
 
-        let store = try await Store.openSQLite(path: path)
+        let store = try await place.open()
         let (clientKey, clientRecord) = APIKeyFormat.generate(tenant: "acme", routes: keyRoutes, scope: .client)
         try await store.keys.insert(clientRecord)
         let (adminKey, adminRecord) = APIKeyFormat.generate(tenant: "ops", routes: [], scope: .admin)
@@ -90,7 +90,7 @@ struct GatewayHarness {
         await upstreamGroup.triggerGracefulShutdown()
         try? await upstreamTask.value
         await store.close()
-        if storePath == nil { try? FileManager.default.removeItem(at: folder) }
+        if location == nil { place.remove() }
         if let failure { throw failure }
     }
 

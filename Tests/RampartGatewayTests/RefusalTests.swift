@@ -3,6 +3,7 @@ import NIOCore
 import RampartCore
 import RampartStore
 import Testing
+import RampartStoreTesting
 
 /// Every refusal and failure answers in OpenAI's error shape and leaves a decision record.
 @Suite(.serialized) struct RefusalTests {
@@ -92,8 +93,9 @@ import Testing
         }
     }
 
-    @Test func rateLimitAnswers429WithRetryAfter() async throws {
-        try await GatewayHarness.run(configure: { $0.routes[0].limits = RouteLimits(ratePerSecond: 0.5, burst: 2) }) { h in
+    @Test(arguments: TestBackend.available)
+    func rateLimitAnswers429WithRetryAfter(_ backend: TestBackend) async throws {
+        try await GatewayHarness.run(configure: { $0.routes[0].limits = RouteLimits(ratePerSecond: 0.5, burst: 2) }, backend: backend) { h in
             #expect(try await h.send(.POST, "/v1/chat/completions", body: GatewayHarness.chatBody()).status == 200)
             #expect(try await h.send(.POST, "/v1/chat/completions", body: GatewayHarness.chatBody()).status == 200)
             let reply = try await Self.expectRefusal(h, try await h.send(.POST, "/v1/chat/completions", body: GatewayHarness.chatBody()),
@@ -104,14 +106,13 @@ import Testing
         }
     }
 
-    @Test func dailyQuotasHoldAcrossRestarts() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-quota-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("q.db").path
+    @Test(arguments: TestBackend.available)
+    func dailyQuotasHoldAcrossRestarts(_ backend: TestBackend) async throws {
+        let location = try backend.makeLocation()
+        defer { location.remove() }
         let limits = RouteLimits(requestsPerDay: 2)
         var key = ""
-        try await GatewayHarness.run(configure: { $0.routes[0].limits = limits }, storePath: path) { h in
+        try await GatewayHarness.run(configure: { $0.routes[0].limits = limits }, location: location) { h in
             key = h.clientKey
             #expect(try await h.send(.POST, "/v1/chat/completions", body: GatewayHarness.chatBody()).status == 200)
             #expect(try await h.send(.POST, "/v1/chat/completions", body: GatewayHarness.chatBody()).status == 200)
@@ -119,7 +120,7 @@ import Testing
                                          status: 429, code: "daily_requests_exhausted")
         }
         // A new gateway over the same store still refuses the same key.
-        try await GatewayHarness.run(configure: { $0.routes[0].limits = limits }, storePath: path) { h in
+        try await GatewayHarness.run(configure: { $0.routes[0].limits = limits }, location: location) { h in
             let reply = try await h.send(.POST, "/v1/chat/completions", body: GatewayHarness.chatBody(), key: key)
             try await Self.expectRefusal(h, reply, status: 429, code: "daily_requests_exhausted")
             let retryAfter = Int(reply.headers.first(name: "retry-after") ?? "") ?? 0
@@ -127,8 +128,9 @@ import Testing
         }
     }
 
-    @Test func tokenQuotaCountsStreamedUsage() async throws {
-        try await GatewayHarness.run(configure: { $0.routes[0].limits = RouteLimits(tokensPerDay: 10) }) { h in
+    @Test(arguments: TestBackend.available)
+    func tokenQuotaCountsStreamedUsage(_ backend: TestBackend) async throws {
+        try await GatewayHarness.run(configure: { $0.routes[0].limits = RouteLimits(tokensPerDay: 10) }, backend: backend) { h in
             // Streamed: prompt 3 words + 5 chunks = 8 tokens, reported through the injected include_usage.
             #expect(try await h.send(.POST, "/v1/chat/completions", body: GatewayHarness.chatBody(content: "a b", stream: true)).status == 200)
             #expect(try await h.send(.POST, "/v1/chat/completions", body: GatewayHarness.chatBody(content: "a b")).status == 200)

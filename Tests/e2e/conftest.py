@@ -1,4 +1,5 @@
-"""End-to-end tests: the real `rampart` binary on loopback, real clients (OpenAI SDK, curl), a real SQLite file.
+"""End-to-end tests: the real `rampart` binary on loopback, real clients (OpenAI SDK, curl), a real SQLite file or
+PostgreSQL server (`RAMPART_TEST_POSTGRES`, started by scripts/test.sh).
 
 The upstream LLM is the one test double: `rampart-mock-upstream` (Sources/RampartTesting), built with the package.
 """
@@ -45,7 +46,8 @@ class Gateway:
     """One `rampart serve` process over a config in a temporary folder."""
 
     def __init__(self, folder: Path, upstream: str, limits: str = "{}", durability: str = "strict", extra_routes: str = "", guards: str = "",
-                 top: str = ""):
+                 top: str = "", store: str = 'sqlite: "rampart.db"'):
+        folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.config = folder / "rampart.yaml"
         self.config.write_text(
@@ -54,7 +56,7 @@ class Gateway:
   admin_listen: "127.0.0.1:0"
   key_refresh_seconds: 0.2
 store:
-  sqlite: "rampart.db"
+  {store}
   durability: {durability}
 {top}
 routes:
@@ -122,8 +124,8 @@ routes:
 def make_gateway(tmp_path, upstream):
     made = []
 
-    def make(**kwargs):
-        gateway = Gateway(tmp_path, upstream, **kwargs)
+    def make(folder=None, **kwargs):
+        gateway = Gateway(folder or tmp_path, upstream, **kwargs)
         made.append(gateway)
         return gateway
 
