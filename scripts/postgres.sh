@@ -7,6 +7,8 @@
 #   bash scripts/postgres.sh stop
 set -euo pipefail
 state=${RAMPART_PG_STATE:-/tmp/rampart-test-postgres}
+# Tests run with fsync off (a throwaway cluster); benchmarks set RAMPART_PG_FSYNC=on to measure durable commits.
+fsync=${RAMPART_PG_FSYNC:-off}
 
 bin() {
     local dir
@@ -42,7 +44,7 @@ start)
     as_owner "$dir/initdb" -D "$state/data" -U rampart --auth=trust --no-sync -E UTF8 >"$state/initdb.log" 2>&1 \
         || { cat "$state/initdb.log" >&2; exit 1; }
     as_owner "$dir/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$state -c fsync=off -c max_connections=200" start >/dev/null \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$state -c fsync=$fsync -c max_connections=200" start >/dev/null \
         || { cat "$state/server.log" >&2; exit 1; }
     echo "$port" >"$state/port"
     "$dir/createdb" -h 127.0.0.1 -p "$port" -U rampart rampart_test

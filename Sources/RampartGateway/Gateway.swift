@@ -27,6 +27,8 @@ public final class Gateway: Sendable {
     let keys: KeyRing
     /// Current consent per subject and purpose, from the ledger (refreshed with the keys).
     let consents: ConsentBook
+    /// The ledger, for the admin API (consent and subjects' rights).
+    let ledger: Ledger
     let limiter: any RateLimiter
     let writer: DecisionWriter
     let upstreams: UpstreamPool
@@ -45,6 +47,8 @@ public final class Gateway: Sendable {
         try await keys.refresh(from: store)
         self.consents = ConsentBook()
         try await consents.refresh(from: store)
+        let signingKey = try config.ledger.signingKey.map { try LedgerSigningKey.load(name: config.ledger.origin, path: $0) }
+        self.ledger = try await Ledger.open(store: store, origin: config.ledger.origin, signingKey: signingKey)
         if store.isPostgres {
             // Replicas on one database share one bucket per key and route.
             self.limiter = SharedRateLimiter(store: store)
@@ -77,7 +81,9 @@ public final class Gateway: Sendable {
     }
 
     func adminRouter() -> Router<GatewayRequestContext> {
-        AdminRoutes(keys: keys, metrics: metrics, health: HealthRoutes(store: store)).router()
+        AdminRoutes(keys: keys, metrics: metrics, health: HealthRoutes(store: store),
+                    ledger: LedgerAdminRoutes(keys: keys, ledger: ledger, consents: consents, store: store, purposes: config.purposes,
+                                              maxBodyBytes: config.server.maxBodyBytes)).router()
     }
 
     /// The services to run, in start order (they stop in reverse: listeners first, decision writer last).

@@ -398,14 +398,7 @@ extension Rampart.Ledger.Consent {
 
         func run() async throws {
             let config = try options.load()
-            let consents = await withLedger(config) { try await $0.consents(subject: subject) }
-            let purposes = config.purposes.filter { $0.lawfulBasis == .consent }.map(\.id)
-            struct Row: Encodable { var purpose: String; var state: String; var expires: String?; var entry: Int64? }
-            let rows = purposes.map { id -> Row in
-                guard let c = consents[id] else { return Row(purpose: id, state: "none") }
-                let expired = c.expires.map { $0 <= Date() } ?? false
-                return Row(purpose: id, state: expired ? "expired" : c.state.rawValue, expires: c.expires.map(RFC3339.format), entry: c.seq)
-            }
+            let rows = await withLedger(config) { try await $0.consentStatus(subject: subject, purposes: config.purposes) }
             switch format {
             case .json: CLI.printJSON(rows)
             case .text:

@@ -103,13 +103,7 @@ enum CLI {
     }
 
     static func printJSON<T: Encodable>(_ value: T) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(RFC3339.format(date))
-        }
-        let data = (try? encoder.encode(value)) ?? Data("null".utf8)
+        let data = (try? JSONOutput.encode(value)) ?? Data("null".utf8)
         print(String(decoding: data, as: UTF8.self))
     }
 }

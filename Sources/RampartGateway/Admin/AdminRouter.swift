@@ -23,15 +23,18 @@ struct HealthRoutes: Sendable {
     }
 }
 
-/// The admin listener: Prometheus `/metrics` behind an admin key (`rampart keys create --admin`), plus health.
+/// The admin listener: Prometheus `/metrics` and the ledger's API (consent, subjects' rights, lineage) behind an admin key
+/// (`rampart keys create --admin`), plus health.
 struct AdminRoutes: Sendable {
     let keys: KeyRing
     let metrics: GatewayMetrics
     let health: HealthRoutes
+    let ledger: LedgerAdminRoutes
 
     func router() -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         health.add(to: router)
+        ledger.add(to: router)
         router.get("/metrics") { request, _ -> Response in
             if case .failure(let refusal) = keys.authenticate(authorization: request.headers[.authorization], scope: .admin) {
                 return refusal.response(decisionID: nil)

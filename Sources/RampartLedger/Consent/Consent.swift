@@ -250,6 +250,19 @@ extension Ledger {
         return book.consents(ref: subject.ref)
     }
 
+    /// A subject's consent for every consent-based purpose: `given`, `withdrawn`, `expired` or `none` — what
+    /// `rampart ledger consent show` prints and the admin API returns.
+    public func consentStatus(subject identifier: String, purposes: [PurposeConfig], now: Date = Date()) async throws -> [ConsentStatus] {
+        try Self.checkSubject(identifier)
+        let consents = try await consents(subject: identifier)
+        return purposes.filter { $0.lawfulBasis == .consent }.map { purpose in
+            guard let current = consents[purpose.id] else { return ConsentStatus(purpose: purpose.id, state: "none") }
+            let expired = current.expires.map { $0 <= now } ?? false
+            return ConsentStatus(purpose: purpose.id, state: expired ? "expired" : current.state.rawValue,
+                                 expires: current.expires.map(RFC3339.format), entry: current.seq)
+        }
+    }
+
     static func checkConsentPurpose(_ id: String, purposes: [PurposeConfig]) throws {
         guard let purpose = purposes.first(where: { $0.id == id }) else {
             let known = purposes.map(\.id)
@@ -271,4 +284,14 @@ extension Ledger {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+}
+
+/// One purpose's consent state for a subject.
+public struct ConsentStatus: Sendable, Codable, Equatable {
+    public var purpose: String
+    /// `given`, `withdrawn`, `expired` or `none`.
+    public var state: String
+    public var expires: String?
+    /// The ledger entry that set the state.
+    public var entry: Int64?
 }
