@@ -131,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartCoreTests",
-            dependencies: ["RampartCore"],
+            dependencies: ["RampartCore", "RampartStoreTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

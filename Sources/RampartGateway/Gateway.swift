@@ -10,7 +10,8 @@ import RampartStore
 import ServiceLifecycle
 
 /// `rampart serve`: the public OpenAI-compatible listener, the admin listener, the group-committing decision
-/// writer and the key refresher, run together under swift-service-lifecycle.
+/// writer, the key refresher and the ledger keeper (decision events, retention), run together under
+/// swift-service-lifecycle.
 ///
 /// On SIGTERM/SIGINT the listeners stop accepting and drain in-flight requests first; the decision writer
 /// stops last, after committing every pending record.
@@ -102,7 +103,9 @@ public final class Gateway: Sendable {
             onServerRunning: { channel in await onListening("admin", channel.localAddress?.port ?? 0) },
             logger: logger)
         let refresher = KeyRefresher(ring: keys, consents: consents, store: store, interval: .milliseconds(Int64(config.server.keyRefreshSeconds * 1000)), logger: logger)
-        return [writer, refresher, adminApp, publicApp]
+        // The ledger keeper stops last, after the decision writer has committed, so it records every decision.
+        let keeper = LedgerKeeper(ledger: ledger, store: store, config: config, logger: logger)
+        return [keeper, writer, refresher, adminApp, publicApp]
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully.

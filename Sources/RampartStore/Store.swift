@@ -246,6 +246,28 @@ public final class Store: Sendable {
         }
     }
 
+    /// Runs `body` unless another process is running one under the same `lock` — a PostgreSQL session advisory lock
+    /// held by a leased connection for the duration — and returns nil if another holds it. On SQLite (one serving
+    /// process) it just runs `body`.
+    public func exclusively<T: Sendable>(_ lock: Int64, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        guard case .postgres(let client) = backend else { return try await body() }
+        return try await client.withConnection { connection -> T? in
+            var got = false
+            for try await taken in try await connection.query("SELECT pg_try_advisory_lock(\(lock))", logger: connection.logger).decode(Bool.self) {
+                got = taken
+            }
+            guard got else { return nil }
+            do {
+                let result = try await body()
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(lock))", logger: connection.logger)
+                return result
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(lock))", logger: connection.logger)
+                throw error
+            }
+        }
+    }
+
     /// Whether the store answers a trivial query (for `/readyz`).
     public func ping() async -> Bool {
         do {

@@ -17,8 +17,8 @@ extension Rampart {
 
                 Start: rampart ledger keygen --out ledger.pem, then set `ledger: { signing_key: ledger.pem }` in rampart.yaml.
                 """,
-            subcommands: [Keygen.self, Consent.self, Subject.self, Lineage.self, Models.self, Record.self, Checkpoint.self, Verify.self, Prove.self,
-                          Consistency.self, CheckProof.self])
+            subcommands: [Keygen.self, Consent.self, Subject.self, Lineage.self, Models.self, Record.self, Decisions.self, Retention.self,
+                          Checkpoint.self, Verify.self, Prove.self, Consistency.self, CheckProof.self])
     }
 }
 
@@ -202,6 +202,50 @@ extension Rampart.Ledger {
                 struct Output: Encodable { var appended: Int; var first: Int64?; var last: Int64? }
                 CLI.printJSON(Output(appended: outcome.appended, first: outcome.first, last: outcome.last))
             case .text: print("\(outcome.appended) event(s) appended (\(range)) in \(String(format: "%.2f", seconds)) s")
+            }
+        }
+    }
+
+    struct Decisions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record the decision records not yet in the ledger as `decision` events (rampart serve does this every second).",
+            discussion: """
+                Each event holds the record without the subject: a commitment SHA-256("rampart-subject-commitment-v1\\n" + nonce +
+                "\\n" + subject) instead, which the record's `subject_nonce` opens. Use this after running with
+                `ledger.record_decisions: false`, or to catch up without starting the gateway.
+                """)
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let config = try options.load()
+            let recorded = await withLedger(config) { try await $0.recordDecisions() }
+            print("\(recorded) decision record(s) recorded in the ledger")
+        }
+    }
+
+    struct Retention: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply each purpose's retention_days now: unlink older decision records from their subjects (logged in the ledger).",
+            discussion: """
+                Guide: storage limitation. rampart serve does this at start and every `ledger.retention_interval_seconds`. A
+                decision record past its purpose's retention loses its subject and nonce; its ledger event stays, and its
+                commitment can no longer be opened. Each purpose that had something to unlink gets a `retention.applied` event.
+                """)
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        func run() async throws {
+            let config = try options.load()
+            let outcomes = await withLedger(config) { try await $0.applyRetention(purposes: config.purposes) }
+            switch format {
+            case .json: CLI.printJSON(outcomes)
+            case .text:
+                if outcomes.isEmpty { print("no purpose declares retention_days: nothing to do"); return }
+                print(Table.render(header: ["PURPOSE", "RETENTION", "BEFORE", "UNLINKED", "ENTRY"], rows: outcomes.map {
+                    [$0.purpose, "\($0.retentionDays) d", $0.before, String($0.decisionsUnlinked), $0.entry.map(String.init) ?? "-"]
+                }))
             }
         }
     }

@@ -1,27 +1,11 @@
 import Foundation
 import Testing
+import RampartStoreTesting
 @testable import RampartCore
 
 /// Mutations of a valid input: byte flips, insertions of YAML/JSON punctuation, truncation, duplication.
 func mutations(of seed: String, count: Int, rng: inout SeededRandom) -> [String] {
-    let alphabet = Array(":-[]{}&*!|>'\"#%@`,?\n\t \\u{0}\u{FEFF}é0123456789".utf8)
-    var out: [String] = []
-    for _ in 0..<count {
-        var bytes = Array(seed.utf8)
-        for _ in 0..<Int.random(in: 1...6, using: &rng) {
-            guard !bytes.isEmpty else { break }
-            let i = Int.random(in: 0..<bytes.count, using: &rng)
-            switch Int.random(in: 0..<5, using: &rng) {
-            case 0: bytes[i] = UInt8.random(in: 0...255, using: &rng)
-            case 1: bytes.insert(alphabet.randomElement(using: &rng)!, at: i)
-            case 2: bytes.removeSubrange(i..<min(bytes.count, i + Int.random(in: 1...8, using: &rng)))
-            case 3: bytes = Array(bytes[..<i])
-            default: bytes.insert(contentsOf: bytes[i..<min(bytes.count, i + 20)], at: i)
-            }
-        }
-        out.append(String(decoding: bytes, as: UTF8.self))
-    }
-    return out
+    Mutations.of(seed, count: count, alphabet: Mutations.yamlAlphabet, rng: &rng)
 }
 
 @Suite struct MutationFuzzTests {

@@ -53,14 +53,15 @@ import RampartStoreTesting
                 try await h.send(.POST, "/v1/chat/completions", body: body, headers: [("Rampart-Subject", "u-4821")])
             }
             #expect(after.errorCode == "consent_required")
-            let size = try await ledger.size
             await #expect(throws: LedgerError.self) {
                 try await ledger.withdrawConsent(subject: "u-4821", purpose: "support", purposes: Self.purposes, book: ConsentBook())
             }
-            #expect(try await ledger.size == size)
-            // The ledger holds both events, about a reference — never the subject's id in the clear.
-            let rows = try await h.store.ledger.rows(0..<Int64(size))
+            // The ledger holds both events (and no third), about a reference — never the subject's id in the clear; the
+            // gateway records its decisions beside them, naming no one.
+            let all = try await h.store.ledger.rows(0..<Int64(try await ledger.size))
+            let rows = all.filter { $0.kind != "decision" }
             #expect(rows.map(\.kind) == ["consent.given", "consent.withdrawn"])
+            #expect(all.allSatisfy { !$0.body.contains("u-4821") })
             #expect(rows.allSatisfy { $0.subjectRef?.hasPrefix("sub_") == true && !$0.body.contains("u-4821") })
             #expect(try await ledger.verify().intact)
         }

@@ -55,7 +55,8 @@ import Testing
             // Given → served at once.
             #expect(try await chat(h, "u-1").errorCode == "consent_required")
             let given = try await admin(h, "POST", "consents", #"{"subject":"u-1","purpose":"support","notice":"privacy@3","method":"web-form","jurisdiction":"DE"}"#)
-            #expect(given.status == 201 && given.json["kind"] as? String == "consent.given" && given.json["entry"] as? Int == 0)
+            #expect(given.status == 201 && given.json["kind"] as? String == "consent.given")
+            let consentEntry = try #require(given.json["entry"] as? Int)
             #expect(try await chat(h, "u-1").status == 200)
             let query = try await admin(h, "POST", "consents/query", #"{"subject":"u-1"}"#)
             let rows = try #require(try JSONSerialization.jsonObject(with: Data(query.body.utf8)) as? [[String: Any]])
@@ -73,10 +74,10 @@ import Testing
             // Objection, rectification.
             #expect(try await admin(h, "POST", "subjects/object", #"{"subject":"u-1","purpose":"support"}"#).status == 201)
             #expect(try await chat(h, "u-1").errorCode == "objection_recorded")
-            let badCorrection = try await admin(h, "POST", "subjects/rectify", #"{"subject":"u-1","entry":0,"correction":[1]}"#)
+            let badCorrection = try await admin(h, "POST", "subjects/rectify", #"{"subject":"u-1","entry":\#(consentEntry),"correction":[1]}"#)
             #expect(badCorrection.status == 400 && badCorrection.errorParam == "correction")
-            #expect(try await admin(h, "POST", "subjects/rectify", #"{"subject":"u-1","entry":0,"correction":{"jurisdiction":"AT"}}"#).status == 201)
-            #expect(try await admin(h, "POST", "subjects/rectify", #"{"subject":"u-1","entry":1,"correction":{"a":1}}"#).status == 404)
+            #expect(try await admin(h, "POST", "subjects/rectify", #"{"subject":"u-1","entry":\#(consentEntry),"correction":{"jurisdiction":"AT"}}"#).status == 201)
+            #expect(try await admin(h, "POST", "subjects/rectify", #"{"subject":"u-1","entry":\#(consentEntry + 1000),"correction":{"a":1}}"#).status == 404)
 
             // Export: consents, objections, events, the decisions about the subject.
             let export = try await admin(h, "POST", "subjects/export", #"{"subject":"u-1"}"#)
@@ -87,10 +88,13 @@ import Testing
             // Erasure: a signed receipt that opens with the verifier key; nothing left; a second erasure is 404.
             let erased = try await admin(h, "POST", "subjects/erase", #"{"subject":"u-1"}"#)
             #expect(erased.status == 200 && (erased.json["retrain_required"] as? [String]) == ["helper@1"])
+            #expect(erased.json["decisions_unlinked"] as? Int == 4)
             let note = try #require(erased.json["note"] as? String)
             #expect(try SignedNote.open(note, verifierKey: signingKey.verifierKey).contains("erasure receipt"))
             #expect(try await admin(h, "POST", "subjects/erase", #"{"subject":"u-1"}"#).status == 404)
             #expect(try await chat(h, "u-1").errorCode == "consent_required")
+            let afterErasure = try await admin(h, "POST", "subjects/export", #"{"subject":"u-1"}"#)
+            #expect((afterErasure.json["decisions"] as? [Any])?.count == 1, "only the request made after the erasure names the subject")
 
             // A checkpoint signed by the gateway's key; the log verifies.
             let checkpoint = try await admin(h, "POST", "checkpoints")

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import RampartCore
 import Testing
+import RampartStoreTesting
 @testable import RampartGateway
 
 /// Seeded mutation fuzzing of the parsers that read untrusted bytes: request bodies and upstream event streams.
@@ -9,19 +10,7 @@ import Testing
     static let chat = #"{"model":"gpt-4o","messages":[{"role":"system","content":"be brief"},{"role":"user","content":[{"type":"text","text":"hi"}]}],"stream":true,"stream_options":{"include_usage":false},"temperature":0.2}"#
 
     static func mutate(_ seed: String, _ rng: inout SeededRandom) -> [UInt8] {
-        var bytes = Array(seed.utf8)
-        let punctuation = Array("{}[]\":,\\0123456789truefalsenull \n\u{0}".utf8)
-        for _ in 0..<Int.random(in: 1...5, using: &rng) {
-            guard !bytes.isEmpty else { break }
-            let i = Int.random(in: 0..<bytes.count, using: &rng)
-            switch Int.random(in: 0..<4, using: &rng) {
-            case 0: bytes[i] = UInt8.random(in: 0...255, using: &rng)
-            case 1: bytes.insert(punctuation.randomElement(using: &rng)!, at: i)
-            case 2: bytes.removeSubrange(i..<min(bytes.count, i + Int.random(in: 1...6, using: &rng)))
-            default: bytes.insert(contentsOf: bytes[i..<min(bytes.count, i + 16)], at: i)
-            }
-        }
-        return bytes
+        Mutations.mutate(Array(seed.utf8), rng: &rng)
     }
 
     @Test(arguments: [11, 12, 13] as [UInt64])

@@ -66,6 +66,9 @@ func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict =
             loaded.time = record.time
             var expected = record
             expected.time = record.time
+            // A record about a subject gets a fresh 16-byte nonce for the ledger's commitment.
+            #expect(loaded.subjectNonce?.count == 32 && loaded.subjectNonce.flatMap(Hex.decode) != nil)
+            expected.subjectNonce = loaded.subjectNonce
             #expect(loaded == expected)
             await writer.stop()
             try await runner.value
@@ -108,6 +111,15 @@ func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict =
             await #expect(throws: (any Error).self) { try await store.writeDBForTesting.raw("UPDATE decisions SET status = 500").run() }
             await #expect(throws: (any Error).self) { try await store.writeDBForTesting.raw("DELETE FROM decisions").run() }
             #expect(try await store.decisions.count() == 1)
+            // The one change allowed: unlinking the subject (retention, erasure) — and nothing else with it.
+            await #expect(throws: (any Error).self) { try await store.writeDBForTesting.raw("UPDATE decisions SET subject = 'someone-else'").run() }
+            await #expect(throws: (any Error).self) {
+                try await store.writeDBForTesting.raw("UPDATE decisions SET subject = NULL, subject_nonce = NULL, status = 500").run()
+            }
+            await #expect(throws: (any Error).self) { try await store.writeDBForTesting.raw("UPDATE decisions SET subject = NULL").run() }
+            #expect(try await store.decisions.unlink(subject: "subj-1") == 1)
+            let unlinked = try await store.decisions.list(.init())[0]
+            #expect(unlinked.subject == nil && unlinked.subjectNonce == nil && unlinked.status == 200)
         }
     }
 

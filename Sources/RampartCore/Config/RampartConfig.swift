@@ -163,10 +163,20 @@ public struct LedgerConfig: Sendable, Equatable {
     /// PKCS#8 PEM Ed25519 private key that signs checkpoints, relative to the config file's folder; kept outside the
     /// database. Default none: the ledger appends and verifies but cannot sign.
     public var signingKey: String?
+    /// Whether `rampart serve` records every decision record as a ledger event. Default true.
+    public var recordDecisions: Bool
+    /// How often `rampart serve` appends the new decision records to the ledger, seconds. Default 1.
+    public var decisionsIntervalSeconds: Double
+    /// How often `rampart serve` applies the purposes' `retention_days`, seconds. Default 3600 (and once at start).
+    public var retentionIntervalSeconds: Double
 
-    public init(origin: String = "rampart/ledger", signingKey: String? = nil) {
+    public init(origin: String = "rampart/ledger", signingKey: String? = nil, recordDecisions: Bool = true, decisionsIntervalSeconds: Double = 1,
+                retentionIntervalSeconds: Double = 3600) {
         self.origin = origin
         self.signingKey = signingKey
+        self.recordDecisions = recordDecisions
+        self.decisionsIntervalSeconds = decisionsIntervalSeconds
+        self.retentionIntervalSeconds = retentionIntervalSeconds
     }
 
     /// A log name a signed note accepts: non-empty, printable, no whitespace, no `+`.

@@ -3,9 +3,9 @@ import Foundation
 /// What the gateway decided about one request. The guide's "traceability" principle asks "which model has
 /// made that decision about an individual and when?" — this is the record that answers it.
 ///
-/// Records are append-only: never updated, never deleted. Each gets a sequence number (`seq`) in the order it
-/// was committed, which a later Merkle-tree ledger uses as its leaf index, and a canonical byte encoding
-/// (``canonicalJSON()``) that such a ledger can hash as the leaf.
+/// Records are append-only: never deleted, and the only change ever made is unlinking the subject (retention and
+/// erasure clear ``subject`` and ``subjectNonce``). Each gets a sequence number (`seq`) in the order it was
+/// committed; the ledger records each one as a `decision` event that commits to the subject without naming it.
 public struct DecisionRecord: Sendable, Equatable, Codable {
     /// Time-ordered UUIDv7 (RFC 9562), also sent to the client as `Rampart-Decision-Id`.
     public var id: String
@@ -20,6 +20,9 @@ public struct DecisionRecord: Sendable, Equatable, Codable {
     public var endpoint: String
     /// `Rampart-Subject` request header: whom the request is about (a pseudonymous id, never a name).
     public var subject: String?
+    /// Random hex nonce, set by the store when there is a subject: the ledger's decision event carries
+    /// SHA-256("rampart-subject-commitment-v1\n" + nonce + "\n" + subject), which only this nonce opens.
+    public var subjectNonce: String?
     /// `Rampart-Purpose` request header: the purpose the caller claims for it.
     public var purpose: String?
     public var status: Int
@@ -43,8 +46,9 @@ public struct DecisionRecord: Sendable, Equatable, Codable {
         model: String? = nil, endpoint: String, subject: String? = nil, purpose: String? = nil, status: Int,
         verdict: Verdict, reason: String? = nil, stream: Bool = false, upstreamLatencyMs: Double? = nil,
         gatewayLatencyMs: Double = 0, usage: TokenUsage? = nil, requestSHA256: String? = nil,
-        responseSHA256: String? = nil, findings: [Finding] = []
+        responseSHA256: String? = nil, findings: [Finding] = [], subjectNonce: String? = nil
     ) {
+        self.subjectNonce = subjectNonce
         self.id = id
         self.seq = seq
         self.time = time
@@ -74,6 +78,7 @@ public struct DecisionRecord: Sendable, Equatable, Codable {
         case gatewayLatencyMs = "gateway_latency_ms"
         case requestSHA256 = "request_sha256"
         case responseSHA256 = "response_sha256"
+        case subjectNonce = "subject_nonce"
     }
 
     /// Deterministic bytes for hashing: sorted keys, `seq` left out (it is the leaf's position, not its content),

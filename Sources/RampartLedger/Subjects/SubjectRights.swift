@@ -33,9 +33,13 @@ struct LineageRecord: Codable {
 /// A signed statement that a subject was erased: what was shredded, where in the log, and which models must be
 /// retrained. A signed note (like checkpoints), so the ledger's verifier key checks it.
 public struct ErasureReceipt: Sendable, Codable, Equatable {
+    /// The subject's ledger reference, `-` when the ledger held only decision records about the subject.
     public var subjectRef: String
     public var entry: Int64
     public var entriesShredded: Int
+    /// Decision records about the subject whose link to it was cleared (their ledger commitments can no longer be
+    /// opened).
+    public var decisionsUnlinked: Int
     public var retrainRequired: [String]
     public var logSize: Int
     public var root: String
@@ -47,6 +51,7 @@ public struct ErasureReceipt: Sendable, Codable, Equatable {
         case entry, root, time, note
         case subjectRef = "subject_ref"
         case entriesShredded = "entries_shredded"
+        case decisionsUnlinked = "decisions_unlinked"
         case retrainRequired = "retrain_required"
         case logSize = "log_size"
     }
@@ -197,17 +202,26 @@ extension Ledger {
     /// a receipt, signed when the ledger has a key, naming the models that now need retraining.
     public func erase(subject identifier: String, book: ConsentBook? = nil) async throws -> ErasureReceipt {
         try Self.checkSubject(identifier)
-        guard let subject = try await subject(identifier, create: false) else {
+        let subject = try await subject(identifier, create: false)
+        // The decision records naming the subject are unlinked first: their subject and nonce are cleared, so the
+        // commitments in the ledger's decision events can no longer be opened.
+        let unlinked = try await store.decisions.unlink(subject: identifier)
+        guard subject != nil || unlinked > 0 else {
             throw LedgerError.notFound("the ledger holds nothing about this subject (never recorded, or already erased)")
         }
-        let shredded = try await store.ledger.rows(subjectRef: subject.ref).count
-        // Erasure concerns every purpose: every model trained on the subject's data must be retrained.
-        let retrain = try await modelsTrained(on: subject.ref)
-        let entry = try await append([LedgerEvent(kind: "subject.erased", subjectRef: subject.ref, body: #"{"right":"erasure"}"#)])[0]
-        _ = try await store.ledger.deleteSubject(ref: subject.ref)
+        var shredded = 0
+        var retrain: [String] = []
+        if let subject {
+            shredded = try await store.ledger.rows(subjectRef: subject.ref).count
+            // Erasure concerns every purpose: every model trained on the subject's data must be retrained.
+            retrain = try await modelsTrained(on: subject.ref)
+        }
+        let entry = try await append([LedgerEvent(kind: "subject.erased", subjectRef: subject?.ref,
+                                                  body: #"{"decisions_unlinked":\#(unlinked),"right":"erasure"}"#)])[0]
+        if let subject { _ = try await store.ledger.deleteSubject(ref: subject.ref) }
         try await book?.refresh(from: store)
-        var receipt = ErasureReceipt(subjectRef: subject.ref, entry: entry.seq, entriesShredded: shredded, retrainRequired: retrain, logSize: try await size,
-                                     root: try await root.hex, time: RFC3339.format(entry.time), note: nil)
+        var receipt = ErasureReceipt(subjectRef: subject?.ref ?? "-", entry: entry.seq, entriesShredded: shredded, decisionsUnlinked: unlinked,
+                                     retrainRequired: retrain, logSize: try await size, root: try await root.hex, time: RFC3339.format(entry.time), note: nil)
         if let signingKey {
             let text = """
                 \(origin)
@@ -215,6 +229,7 @@ extension Ledger {
                 subject_ref \(receipt.subjectRef)
                 entry \(receipt.entry)
                 entries_shredded \(receipt.entriesShredded)
+                decisions_unlinked \(receipt.decisionsUnlinked)
                 retrain_required \(retrain.isEmpty ? "-" : retrain.joined(separator: ","))
                 log_size \(receipt.logSize)
                 root \(receipt.root)

@@ -12,13 +12,14 @@ public struct DecisionStore: Sendable {
     static let columns = [
         "id", "time_ms", "tenant", "key_id", "route", "model", "endpoint", "subject", "purpose", "status", "verdict", "reason",
         "stream", "upstream_latency_ms", "gateway_latency_ms", "prompt_tokens", "completion_tokens", "total_tokens",
-        "usage_estimated", "request_sha256", "response_sha256", "findings",
+        "usage_estimated", "request_sha256", "response_sha256", "findings", "subject_nonce",
     ]
 
     /// Appends `records` and returns their sequence numbers, in order.
     /// Each backend has its own hot path: one multi-row `INSERT … RETURNING` per chunk with values bound as they are.
     public func append(_ records: [DecisionRecord]) async throws -> [Int64] {
         guard !records.isEmpty else { return [] }
+        let records = records.map(Self.withNonce)
         switch store.backend {
         case .sqlite(let writer, _):
             return try await store.write { try await appendSQLite(records, on: writer) }
@@ -27,7 +28,16 @@ public struct DecisionStore: Sendable {
         }
     }
 
-    /// PostgreSQL: each chunk is one multi-row `INSERT … RETURNING` (22 binds per record, under the protocol's 65,535).
+    /// A record about a subject gets a fresh random nonce (16 bytes, hex) for the ledger's commitment to the subject.
+    static func withNonce(_ record: DecisionRecord) -> DecisionRecord {
+        guard record.subject != nil, record.subjectNonce == nil else { return record }
+        var copy = record
+        var random = SystemRandomNumberGenerator()
+        copy.subjectNonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &random) })
+        return copy
+    }
+
+    /// PostgreSQL: each chunk is one multi-row `INSERT … RETURNING` (23 binds per record, under the protocol's 65,535).
     private func appendPostgres(_ records: [DecisionRecord], on client: PostgresClient) async throws -> [Int64] {
         var seqs: [Int64] = []
         seqs.reserveCapacity(records.count)
@@ -62,6 +72,7 @@ public struct DecisionStore: Sendable {
                 bindings.append(r.requestSHA256)
                 bindings.append(r.responseSHA256)
                 bindings.append(Self.findingsJSON(r.findings))
+                bindings.append(r.subjectNonce)
             }
             sql += " RETURNING id, seq"
             var byID: [String: Int64] = [:]
@@ -152,6 +163,7 @@ public struct DecisionStore: Sendable {
         binds.append(text(r.requestSHA256))
         binds.append(text(r.responseSHA256))
         binds.append(.text(findingsJSON(r.findings)))
+        binds.append(text(r.subjectNonce))
     }
 
     static func findingsJSON(_ findings: [Finding]) -> String {
@@ -197,6 +209,48 @@ public struct DecisionStore: Sendable {
             return try await select.orderBy("seq", .descending).limit(max(0, query.limit)).all().map(Self.decode)
         } catch {
             throw StoreError.wrap("query_failed", "could not read decision records", error)
+        }
+    }
+
+    /// Records with `seq` in `after+1 ... upTo`, oldest first, at most `limit` — for the ledger's decision events.
+    public func records(after: Int64, upTo: Int64, limit: Int) async throws -> [DecisionRecord] {
+        do {
+            return try await store.readDB.raw("""
+                SELECT * FROM decisions WHERE seq > \(bind: after) AND seq <= \(bind: upTo) ORDER BY seq LIMIT \(bind: limit)
+                """).all().map(Self.decode)
+        } catch {
+            throw StoreError.wrap("query_failed", "could not read decision records", error)
+        }
+    }
+
+    /// The highest `seq` (0 when there are none).
+    public func maxSeq() async throws -> Int64 {
+        do {
+            let row = try await store.readDB.raw("SELECT MAX(seq) AS top FROM decisions").first()
+            return (try row?.decode(column: "top", as: Int64?.self)).flatMap { $0 } ?? 0
+        } catch {
+            throw StoreError.wrap("query_failed", "could not read the decision records' extent", error)
+        }
+    }
+
+    /// Unlinks every record about `subject` (erasure): clears the subject and its nonce. Returns how many.
+    public func unlink(subject: String) async throws -> Int {
+        try await unlink(where: "subject = \(bind: subject)", what: "the subject's decision records")
+    }
+
+    /// Unlinks the records for `purpose` older than `before` (retention). Returns how many.
+    public func unlink(purpose: String, before: Date) async throws -> Int {
+        try await unlink(where: "purpose = \(bind: purpose) AND time_ms < \(bind: Millis.from(before)) AND subject IS NOT NULL",
+                         what: "decision records past retention")
+    }
+
+    private func unlink(where condition: SQLQueryString, what: String) async throws -> Int {
+        let db = store.writeDB
+        let statement: SQLQueryString = "UPDATE decisions SET subject = NULL, subject_nonce = NULL WHERE " + condition + " RETURNING seq"
+        do {
+            return try await store.write { try await db.raw(statement).all().count }
+        } catch {
+            throw StoreError.wrap("query_failed", "could not unlink \(what)", error)
         }
     }
 
@@ -259,7 +313,8 @@ public struct DecisionStore: Sendable {
             usage: usage,
             requestSHA256: try row.decode(column: "request_sha256", as: String?.self),
             responseSHA256: try row.decode(column: "response_sha256", as: String?.self),
-            findings: findings
+            findings: findings,
+            subjectNonce: try row.decode(column: "subject_nonce", as: String?.self)
         )
     }
 }

@@ -193,6 +193,16 @@ public struct LedgerStore: Sendable {
         }
     }
 
+    /// The body of the newest entry of `kind`, if any.
+    public func lastBody(kind: String) async throws -> String? {
+        do {
+            return try await store.readDB.raw("SELECT body FROM ledger_entries WHERE kind = \(bind: kind) ORDER BY seq DESC LIMIT 1")
+                .first()?.decode(column: "body", as: String.self)
+        } catch {
+            throw StoreError.wrap("query_failed", "could not read the ledger's last \(kind) entry", error)
+        }
+    }
+
     /// Rows about one subject (by the ledger's pseudonymous reference), in order.
     public func rows(subjectRef: String) async throws -> [Row] {
         do {

@@ -192,6 +192,49 @@ enum Migrator {
             ]
             return statements
         },
+        // Decision records about a subject carry a random nonce; the ledger's decision event commits to
+        // SHA-256(nonce, subject) instead of naming the subject. Retention and erasure unlink a record by clearing its
+        // subject and nonce — the one change the append-only rule now allows — after which the commitment in the
+        // ledger can no longer be opened. Indexes for erasure (by subject), retention (by purpose and time) and the
+        // ledger's decision catch-up (by kind and position).
+        Migration(version: 5, name: "decision_subject_commitments") { dialect in
+            var statements = [
+                "ALTER TABLE decisions ADD COLUMN subject_nonce TEXT",
+                "CREATE INDEX decisions_subject ON decisions (subject)",
+                "CREATE INDEX decisions_purpose_time ON decisions (purpose, time_ms)",
+                "CREATE INDEX ledger_entries_kind_seq ON ledger_entries (kind, seq)",
+            ]
+            let kept = ["seq", "id", "time_ms", "tenant", "key_id", "route", "model", "endpoint", "purpose", "status", "verdict", "reason", "stream",
+                        "upstream_latency_ms", "gateway_latency_ms", "prompt_tokens", "completion_tokens", "total_tokens", "usage_estimated",
+                        "request_sha256", "response_sha256", "findings"]
+            if dialect == "postgresql" {
+                statements += [
+                    "DROP TRIGGER decisions_append_only ON decisions",
+                    """
+                    CREATE FUNCTION rampart_decisions_unlink_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF TG_OP = 'UPDATE' AND NEW.subject IS NULL AND NEW.subject_nonce IS NULL
+                           AND (to_jsonb(NEW) - 'subject' - 'subject_nonce') = (to_jsonb(OLD) - 'subject' - 'subject_nonce') THEN
+                            RETURN NEW;
+                        END IF;
+                        RAISE EXCEPTION 'decisions are append-only (only a subject can be unlinked)';
+                    END $$
+                    """,
+                    "CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions FOR EACH ROW EXECUTE FUNCTION rampart_decisions_unlink_only()",
+                ]
+            } else {
+                let unchanged = kept.map { "NEW.\($0) IS OLD.\($0)" }.joined(separator: " AND ")
+                statements += [
+                    "DROP TRIGGER decisions_append_only_update",
+                    """
+                    CREATE TRIGGER decisions_append_only_update BEFORE UPDATE ON decisions
+                    WHEN NOT (NEW.subject IS NULL AND NEW.subject_nonce IS NULL AND \(unchanged))
+                    BEGIN SELECT RAISE(ABORT, 'decisions are append-only (only a subject can be unlinked)'); END
+                    """,
+                ]
+            }
+            return statements
+        },
     ]
 
     /// Applies the missing steps in one transaction on `db` (a single connection). On PostgreSQL an advisory lock makes

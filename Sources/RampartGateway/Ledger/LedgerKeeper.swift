@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import RampartCore
+import RampartLedger
+import RampartStore
+import ServiceLifecycle
+import Synchronization
+
+/// The ledger's background work in `rampart serve`: records the new decision records as ledger events every
+/// `ledger.decisions_interval_seconds`, and applies the purposes' retention at start and every
+/// `ledger.retention_interval_seconds` (docs/ledger.md#decision-records-and-retention).
+///
+/// On PostgreSQL a record is taken only once a later pass sees it — a `seq` handed out before the previous pass has
+/// been committed by then — so no record is skipped by an insert that committed out of order; one replica at a time
+/// records (an advisory lock). It stops after the decision writer, and records what is committed on the way out.
+struct LedgerKeeper: Service {
+    let ledger: Ledger
+    let store: Store
+    let config: RampartConfig
+    let logger: Logger
+    /// The newest decision `seq` the previous pass saw.
+    private let seen = Seen()
+
+    init(ledger: Ledger, store: Store, config: RampartConfig, logger: Logger) {
+        self.ledger = ledger
+        self.store = store
+        self.config = config
+        self.logger = logger
+    }
+
+    private final class Seen: Sendable {
+        let value = Mutex<Int64?>(nil)
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var nextRetention = Date()
+            while !Task.isCancelled {
+                if config.ledger.recordDecisions { await recordDecisions() }
+                if Date() >= nextRetention {
+                    nextRetention = Date().addingTimeInterval(config.ledger.retentionIntervalSeconds)
+                    await applyRetention()
+                }
+                try? await Task.sleep(for: .milliseconds(Int64(config.ledger.decisionsIntervalSeconds * 1000)))
+            }
+        }
+        if config.ledger.recordDecisions { await recordDecisions() }
+    }
+
+    private func recordDecisions() async {
+        do {
+            let newest = try await store.decisions.maxSeq()
+            // SQLite has one writer: every seq it has handed out is committed.
+            let previous: Int64? = seen.value.withLock { $0 }
+            let bound: Int64? = store.isPostgres ? previous : newest
+            if let bound { try await ledger.recordDecisions(upTo: bound) }
+            seen.value.withLock { $0 = newest }
+        } catch {
+            logger.warning("could not record decisions in the ledger; retrying", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func applyRetention() async {
+        do {
+            for outcome in try await ledger.applyRetention(purposes: config.purposes) where outcome.decisionsUnlinked > 0 {
+                logger.notice("retention applied", metadata: [
+                    "purpose": "\(outcome.purpose)", "retention_days": "\(outcome.retentionDays)",
+                    "decisions_unlinked": "\(outcome.decisionsUnlinked)", "entry": "\(outcome.entry ?? -1)",
+                ])
+            }
+        } catch {
+            logger.warning("could not apply retention; retrying at the next interval", metadata: ["error": "\(error)"])
+        }
+    }
+}

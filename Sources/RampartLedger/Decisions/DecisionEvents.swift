@@ -1,0 +1,140 @@
+import Crypto
+import Foundation
+import RampartCore
+import RampartStore
+
+/// Decision records as ledger events (guide: transparency and traceability — "which model has made that decision about
+/// an individual and when?" — answered by a record that cannot be changed unnoticed).
+///
+/// Every decision record becomes a `decision` event, in the records' order, shortly after it is committed. The event
+/// names no one: instead of the subject it carries a commitment, SHA-256 of a domain prefix, the record's random nonce
+/// and the subject, which the nonce in the decision record opens. Retention and erasure clear the record's subject and
+/// nonce; the event stays (the tree still verifies) but its commitment can no longer be linked to anyone.
+extension Ledger {
+    /// Kind of the events that record decisions.
+    public static let decisionKind = "decision"
+
+    /// Advisory lock under which one process at a time records decisions (replicas on PostgreSQL).
+    static let decisionsLock: Int64 = 0x72_61_6d_70_5f_64_65_63
+
+    /// The commitment to `subject` that a decision event carries.
+    public static func subjectCommitment(subject: String, nonce: String) -> String {
+        Hex.encode(SHA256.hash(data: Data("rampart-subject-commitment-v1\n\(nonce)\n\(subject)".utf8)))
+    }
+
+    struct DecisionBody: Encodable {
+        var decision: String
+        var decision_seq: Int64
+        var time: String
+        var tenant: String?
+        var key_id: String?
+        var route: String?
+        var model: String?
+        var endpoint: String
+        var purpose: String?
+        var status: Int
+        var verdict: String
+        var reason: String?
+        var stream: Bool
+        var usage: TokenUsage?
+        var request_sha256: String?
+        var response_sha256: String?
+        var findings: [Finding]
+        var subject_commitment: String?
+    }
+
+    /// The event for one committed decision record.
+    static func decisionEvent(_ record: DecisionRecord) throws -> LedgerEvent {
+        var commitment: String?
+        if let subject = record.subject, let nonce = record.subjectNonce { commitment = subjectCommitment(subject: subject, nonce: nonce) }
+        let body = DecisionBody(
+            decision: record.id, decision_seq: record.seq ?? 0, time: RFC3339.format(record.time), tenant: record.tenant, key_id: record.keyID,
+            route: record.route, model: record.model, endpoint: record.endpoint, purpose: record.purpose, status: record.status,
+            verdict: record.verdict.rawValue, reason: record.reason, stream: record.stream, usage: record.usage,
+            request_sha256: record.requestSHA256, response_sha256: record.responseSHA256, findings: record.findings, subject_commitment: commitment)
+        return LedgerEvent(kind: decisionKind, body: try canonical(body))
+    }
+
+    /// The `seq` of the last decision record the ledger holds an event for (0 when none).
+    public func lastRecordedDecision() async throws -> Int64 {
+        guard let body = try await store.ledger.lastBody(kind: Self.decisionKind) else { return 0 }
+        guard case .object(let members)? = try? JSONValue.parse(Array(body.utf8)),
+              let seq = members.first(where: { $0.key == "decision_seq" })?.value.intValue else {
+            throw LedgerError.tampered(position: nil, "the last decision event has no decision_seq: run `rampart ledger verify`")
+        }
+        return Int64(seq)
+    }
+
+    /// Appends an event for every decision record not yet in the ledger, up to `bound` (default: the newest), in
+    /// batches of `limit`; returns how many. Idempotent: it continues after the last recorded one. On PostgreSQL one
+    /// replica at a time does this (an advisory lock); a replica that finds it taken returns 0.
+    ///
+    /// `bound` lets a caller leave out records whose `seq` was taken but whose commit may still be in flight (on
+    /// PostgreSQL, sequence values are handed out before commit): the gateway passes the newest `seq` it saw on its
+    /// previous pass.
+    @discardableResult
+    public func recordDecisions(upTo bound: Int64? = nil, limit: Int = LedgerStore.maxAppend) async throws -> Int {
+        let recorded = try await store.exclusively(Self.decisionsLock) { () async throws -> Int in
+            let upTo: Int64
+            if let bound { upTo = bound } else { upTo = try await self.store.decisions.maxSeq() }
+            var total = 0
+            while true {
+                let last = try await self.lastRecordedDecision()
+                let records = try await self.store.decisions.records(after: last, upTo: upTo, limit: max(1, limit))
+                if records.isEmpty { break }
+                try await self.append(records.map(Self.decisionEvent))
+                total += records.count
+                if records.count < limit { break }
+            }
+            return total
+        }
+        return recorded ?? 0
+    }
+}
+
+/// What one retention pass did for one purpose.
+public struct RetentionOutcome: Sendable, Codable, Equatable {
+    public var purpose: String
+    public var retentionDays: Int
+    /// Records older than this (RFC 3339) were unlinked.
+    public var before: String
+    public var decisionsUnlinked: Int
+    /// The `retention.applied` event, when anything was unlinked.
+    public var entry: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case purpose, before, entry
+        case retentionDays = "retention_days"
+        case decisionsUnlinked = "decisions_unlinked"
+    }
+}
+
+extension Ledger {
+    /// Applies each purpose's `retention_days` (guide: storage limitation — keep personal data no longer than the
+    /// purpose needs): decision records for the purpose older than the retention are unlinked from their subject, and
+    /// each pass that unlinked anything is logged as a `retention.applied` event. Consent, objection and erasure events
+    /// are kept as the evidence of the lawful basis (GDPR Art. 7(1)) until the subject is erased.
+    public func applyRetention(purposes: [PurposeConfig], now: Date? = nil) async throws -> [RetentionOutcome] {
+        let now = now ?? self.now()
+        var outcomes: [RetentionOutcome] = []
+        for purpose in purposes {
+            guard let days = purpose.retentionDays else { continue }
+            let before = now.addingTimeInterval(-Double(days) * 86_400)
+            let unlinked = try await store.decisions.unlink(purpose: purpose.id, before: before)
+            var outcome = RetentionOutcome(purpose: purpose.id, retentionDays: days, before: RFC3339.format(before), decisionsUnlinked: unlinked)
+            if unlinked > 0 {
+                let body = try Self.canonical(RetentionBody(purpose: purpose.id, retention_days: days, before: outcome.before, decisions_unlinked: unlinked))
+                outcome.entry = try await append([LedgerEvent(kind: "retention.applied", body: body)])[0].seq
+            }
+            outcomes.append(outcome)
+        }
+        return outcomes
+    }
+}
+
+private struct RetentionBody: Encodable {
+    var purpose: String
+    var retention_days: Int
+    var before: String
+    var decisions_unlinked: Int
+}
