@@ -4,6 +4,7 @@
 # URL to use; `stop` stops it and deletes the folder. The cluster trusts local connections only (127.0.0.1).
 #
 #   url=$(bash scripts/postgres.sh start)      # postgres://rampart@127.0.0.1:PORT/rampart_test?tlsmode=disable
+#   bash scripts/postgres.sh pause|resume       # stop and restart the server, keeping its data and port
 #   bash scripts/postgres.sh stop
 set -euo pipefail
 state=${RAMPART_PG_STATE:-/tmp/rampart-test-postgres}
@@ -50,13 +51,23 @@ start)
     "$dir/createdb" -h 127.0.0.1 -p "$port" -U rampart rampart_test
     echo "postgres://rampart@127.0.0.1:$port/rampart_test?tlsmode=disable"
     ;;
+pause)   # stop the server but keep its data (tests of an unreachable database)
+    dir=$(bin)
+    as_owner "$dir/pg_ctl" -D "$state/data" -m immediate -w stop >/dev/null
+    ;;
+resume)  # start a paused server again on the same port
+    dir=$(bin)
+    port=$(cat "$state/port")
+    as_owner "$dir/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$state -c fsync=$fsync -c max_connections=200" start >/dev/null
+    ;;
 stop)
     dir=$(bin)
     if [ -d "$state/data" ]; then as_owner "$dir/pg_ctl" -D "$state/data" -m fast -w stop >/dev/null 2>&1 || true; fi
     rm -rf "$state"
     ;;
 *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|stop|pause|resume" >&2
     exit 64
     ;;
 esac

@@ -51,8 +51,9 @@ public final class Store: Sendable {
     public var dialect: String { writeDB.dialect.name }
     public var isPostgres: Bool { if case .postgres = backend { true } else { false } }
 
-    init(location: String, backend: Backend, writeDB: any SQLDatabase, readDB: any SQLDatabase,
+    init(location: String, backend: Backend, writeDB: any SQLDatabase, readDB: any SQLDatabase, deadlineSeconds: Double = 5,
          close: @escaping @Sendable () async throws -> Void) {
+        self.deadlineSeconds = deadlineSeconds
         self.location = location
         self.backend = backend
         self.writeDB = writeDB
@@ -73,7 +74,8 @@ public final class Store: Sendable {
             }
             password = value
         }
-        return try await openPostgres(url: url, password: password, schema: config.schema, poolSize: config.poolSize, logger: logger)
+        return try await openPostgres(url: url, password: password, schema: config.schema, poolSize: config.poolSize,
+                                      deadlineSeconds: config.timeoutSeconds, logger: logger)
     }
 
     /// Opens (creating if needed) the SQLite file at `path` and brings its schema up to date.
@@ -138,7 +140,8 @@ public final class Store: Sendable {
     /// - Parameters:
     ///   - password: overrides the URL's password (from `store.postgres_password_env`).
     ///   - schema: the schema the tables live in, created if missing (default: the server's `search_path`).
-    public static func openPostgres(url: String, password: String? = nil, schema: String? = nil, poolSize: Int = 8,
+    ///   - deadlineSeconds: longest a hot-path operation may take (see ``deadlineSeconds``).
+    public static func openPostgres(url: String, password: String? = nil, schema: String? = nil, poolSize: Int = 8, deadlineSeconds: Double = 5,
                                     logger: Logger = Logger(label: "rampart.store")) async throws -> Store {
         let shown = redacted(url)
         var sqlConfiguration: SQLPostgresConfiguration
@@ -193,8 +196,10 @@ public final class Store: Sendable {
         poolLogger.logLevel = max(logger.logLevel, .warning)
         let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
         let running = Task { await client.run() }
+        // Let the pool start before the first lease (a lease before `run()` is only queued, but logged as a warning).
+        try? await Task.sleep(for: .milliseconds(20))
         let db = PostgresPoolDatabase(client: client, logger: logger)
-        return Store(location: shown, backend: .postgres(client), writeDB: db, readDB: db) {
+        return Store(location: shown, backend: .postgres(client), writeDB: db, readDB: db, deadlineSeconds: deadlineSeconds) {
             running.cancel()
             _ = await running.value
         }
@@ -205,6 +210,26 @@ public final class Store: Sendable {
         guard var components = URLComponents(string: url), components.password != nil else { return url }
         components.password = "***"
         return components.string ?? "postgres://***"
+    }
+
+    /// Longest a hot-path operation on PostgreSQL (a decision commit, a rate-limit check) may take, seconds. When the
+    /// database is unreachable the pool would otherwise hold requests until its circuit breaker trips (about a
+    /// minute); with the deadline they fail closed quickly (`503`).
+    let deadlineSeconds: Double
+
+    /// Runs `body` with the PostgreSQL deadline: throws `StoreError` `timeout` (and cancels `body`) when it is over.
+    func withDeadline<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let seconds = deadlineSeconds
+        return try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                throw StoreError(code: "timeout", message: "\(what) took longer than \(seconds) s; is PostgreSQL reachable?")
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw StoreError(code: "timeout", message: "\(what) did not finish") }
+            return first
+        }
     }
 
     /// Runs `body` as the only writer on SQLite (one write connection); on PostgreSQL runs it directly.

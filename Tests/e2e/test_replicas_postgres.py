@@ -106,3 +106,34 @@ purposes:
     decisions = a.decisions()
     assert len(decisions) == len(statuses)
     assert a.stop() == 0 and b.stop() == 0
+
+
+def test_database_that_disappears_fails_closed_and_recovers(make_gateway, tmp_path):
+    """PostgreSQL stops while `rampart serve` runs: requests fail closed within the store's timeout (no hang), nothing
+    acknowledged is lost, and the gateway serves again once the database is back."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    script = os.path.join(root, "scripts", "postgres.sh")
+    env = dict(os.environ, RAMPART_PG_STATE=str(tmp_path / "pg-own") if os.geteuid() != 0 else f"/tmp/rampart-e2e-pg-{uuid.uuid4().hex[:8]}")
+    url = subprocess.run(["bash", script, "start"], capture_output=True, text=True, check=True, env=env).stdout.strip()
+    try:
+        gateway = make_gateway(store=f'postgres: "{url}"\n  timeout_seconds: 2', limits="{ rate_per_second: 100 }")
+        key = gateway.create_key()["key"]
+        gateway.start()
+        client = openai.OpenAI(base_url=gateway.base + "/v1", api_key=key, max_retries=0, timeout=60)
+        assert outcome(client, "u-1") == 200
+        served_before = len(gateway.decisions())
+
+        subprocess.run(["bash", script, "pause"], check=True, env=env)
+        started = time.time()
+        result = outcome(client, "u-1")
+        assert result[0] == 503 and result[1] in ("limits_unavailable", "decision_record_unavailable"), result
+        assert time.time() - started < 15, "fails within the limit check's and the commit's timeouts, not the pool's minute"
+
+        subprocess.run(["bash", script, "resume"], check=True, env=env)
+        eventually(lambda: outcome(client, "u-1") == 200, "serves again once PostgreSQL is back")
+        decisions = gateway.decisions()
+        assert len(decisions) >= served_before + 1
+        assert {d["status"] for d in decisions} >= {200}
+        assert gateway.stop() == 0
+    finally:
+        subprocess.run(["bash", script, "stop"], env=env)

@@ -45,7 +45,7 @@ public enum ConfigLoader {
             ]))
         }
         if let store = doc["store"] {
-            config.store = try decodeStore(store.mapping(keys: ["sqlite", "durability", "synchronous", "max_batch", "postgres", "postgres_password_env", "schema", "pool_size"]))
+            config.store = try decodeStore(store.mapping(keys: ["sqlite", "durability", "synchronous", "max_batch", "postgres", "postgres_password_env", "schema", "pool_size", "timeout_seconds"]))
         }
         if let ledger = doc["ledger"] {
             let m = try ledger.mapping(keys: ["origin", "signing_key", "record_decisions", "decisions_interval_seconds", "retention_interval_seconds"])
@@ -145,8 +145,9 @@ public enum ConfigLoader {
             s.schema = schema
         }
         if let n = m["pool_size"] { s.poolSize = try n.int(in: 1...1024) }
-        if s.postgres == nil, let n = m["schema"] ?? m["postgres_password_env"] ?? m["pool_size"] {
-            throw n.error("invalid_value", "`schema`, `postgres_password_env` and `pool_size` apply to PostgreSQL only: set `postgres` too")
+        if let n = m["timeout_seconds"] { s.timeoutSeconds = try n.double(in: 0.1...600) }
+        if s.postgres == nil, let n = m["schema"] ?? m["postgres_password_env"] ?? m["pool_size"] ?? m["timeout_seconds"] {
+            throw n.error("invalid_value", "`schema`, `postgres_password_env`, `pool_size` and `timeout_seconds` apply to PostgreSQL only: set `postgres` too")
         }
         return s
     }

@@ -135,9 +135,13 @@ public struct StoreConfig: Sendable, Equatable {
     public var schema: String?
     /// Most PostgreSQL connections one process opens. Default 8.
     public var poolSize: Int
+    /// Longest a decision commit or rate-limit check may take on PostgreSQL before the request fails closed, seconds.
+    /// Default 5.
+    public var timeoutSeconds: Double
 
     public init(sqlite: String = "rampart.db", durability: Durability = .strict, synchronous: Synchronous = .normal, maxBatch: Int = 512,
-                postgres: String? = nil, postgresPasswordEnv: String? = nil, schema: String? = nil, poolSize: Int = 8) {
+                postgres: String? = nil, postgresPasswordEnv: String? = nil, schema: String? = nil, poolSize: Int = 8, timeoutSeconds: Double = 5) {
+        self.timeoutSeconds = timeoutSeconds
         self.sqlite = sqlite
         self.durability = durability
         self.synchronous = synchronous

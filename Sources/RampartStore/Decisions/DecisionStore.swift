@@ -24,7 +24,7 @@ public struct DecisionStore: Sendable {
         case .sqlite(let writer, _):
             return try await store.write { try await appendSQLite(records, on: writer) }
         case .postgres(let client):
-            return try await appendPostgres(records, on: client)
+            return try await store.withDeadline("committing \(records.count) decision record(s)") { try await appendPostgres(records, on: client) }
         }
     }
 

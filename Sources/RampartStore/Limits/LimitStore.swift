@@ -34,16 +34,18 @@ public struct LimitStore: Sendable {
         let perDayRequests = requestsPerDay.map(Int64.init)
         let perDayTokens = tokensPerDay.map(Int64.init)
         do {
-            let rows = try await client.query("""
-                SELECT admitted, reason, retry_after FROM rampart_admit(\(key), \(nowMs), \(rate), \(capacity), \(perDayRequests), \(perDayTokens))
-                """)
-            for try await (admitted, reason, retry) in rows.decode((Bool, String?, Int64).self) {
-                return Outcome(admitted: admitted, reason: reason, retryAfterSeconds: Int(retry))
+            return try await store.withDeadline("checking the shared rate limit") {
+                let rows = try await client.query("""
+                    SELECT admitted, reason, retry_after FROM rampart_admit(\(key), \(nowMs), \(rate), \(capacity), \(perDayRequests), \(perDayTokens))
+                    """)
+                for try await (admitted, reason, retry) in rows.decode((Bool, String?, Int64).self) {
+                    return Outcome(admitted: admitted, reason: reason, retryAfterSeconds: Int(retry))
+                }
+                throw StoreError(code: "query_failed", message: "rampart_admit returned no row")
             }
         } catch {
             throw StoreError.wrap("query_failed", "could not check the shared rate limit", error)
         }
-        throw StoreError(code: "query_failed", message: "rampart_admit returned no row")
     }
 
     /// Adds `tokens` to bucket `key`'s usage for the UTC day of `nowMs`.
@@ -52,13 +54,15 @@ public struct LimitStore: Sendable {
         let day = (nowMs / 86_400_000) * 86_400_000
         let used = Int64(tokens)
         do {
-            try await client.query("""
+            try await store.withDeadline("recording token usage") {
+              try await client.query("""
                 UPDATE rate_buckets SET
                     requests = CASE WHEN day_ms = \(day) THEN requests ELSE 0 END,
                     tokens_used = CASE WHEN day_ms = \(day) THEN tokens_used + \(used) ELSE \(used) END,
                     day_ms = \(day)
                 WHERE key = \(key)
                 """)
+            }
         } catch {
             throw StoreError.wrap("query_failed", "could not record token usage in the shared limits", error)
         }
