@@ -17,7 +17,7 @@ extension Rampart {
 
                 Start: rampart ledger keygen --out ledger.pem, then set `ledger: { signing_key: ledger.pem }` in rampart.yaml.
                 """,
-            subcommands: [Keygen.self, Consent.self, Subject.self, Lineage.self, Models.self, Record.self, Decisions.self, Retention.self,
+            subcommands: [Keygen.self, Consent.self, Subject.self, Lineage.self, Models.self, Purposes.self, Record.self, Decisions.self, Retention.self,
                           Checkpoint.self, Verify.self, Prove.self, Consistency.self, CheckProof.self])
     }
 }
@@ -503,6 +503,32 @@ extension Rampart.Ledger {
                 try await $0.recordLineage(model: model, dataset: dataset, purpose: purpose, subjects: ids, purposes: config.purposes)
             }
             print("lineage recorded: entry \(entry.seq), \(model) trained on \(Set(ids).count) subject(s)")
+        }
+    }
+
+    struct Purposes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record the config's purposes in the ledger (new, changed, retired) and list them as recorded.",
+            discussion: """
+                Guide: purpose specification — a purpose and its lawful basis are documented before data is used for it. The
+                ledger keeps each declaration (id, description, lawful basis, data categories, retention) as a `purpose.declared`
+                event, and `purpose.retired` when a purpose leaves the config; rampart serve records changes at start.
+                """)
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        func run() async throws {
+            let config = try options.load()
+            let (added, recorded) = await withLedger(config, creates: true) { ledger in
+                (try await ledger.recordPurposes(config.purposes), try await ledger.recordedPurposes())
+            }
+            switch format {
+            case .json: CLI.printJSON(recorded)
+            case .text:
+                if !added.isEmpty { print("\(added.count) purpose change(s) recorded: entries \(added.map { String($0.seq) }.joined(separator: ", "))") }
+                print(Table.render(header: ["PURPOSE", "STATE", "ENTRY", "SINCE"], rows: recorded.map { [$0.id, $0.state, String($0.entry), $0.time] }))
+            }
         }
     }
 

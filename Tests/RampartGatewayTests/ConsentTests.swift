@@ -59,8 +59,9 @@ import RampartStoreTesting
             // The ledger holds both events (and no third), about a reference — never the subject's id in the clear; the
             // gateway records its decisions beside them, naming no one.
             let all = try await h.store.ledger.rows(0..<Int64(try await ledger.size))
-            let rows = all.filter { $0.kind != "decision" }
+            let rows = all.filter { $0.kind.hasPrefix("consent.") }
             #expect(rows.map(\.kind) == ["consent.given", "consent.withdrawn"])
+            #expect(all.filter { $0.kind == "purpose.declared" }.count == 2, "the gateway recorded the declared purposes at start")
             #expect(all.allSatisfy { !$0.body.contains("u-4821") })
             #expect(rows.allSatisfy { $0.subjectRef?.hasPrefix("sub_") == true && !$0.body.contains("u-4821") })
             #expect(try await ledger.verify().intact)

@@ -40,7 +40,8 @@ import RampartStoreTesting
             #expect(json.contains(#""subject":"alice""#) && json.contains("assistant@1"))
 
             let receipt = try await ledger.erase(subject: "alice", book: book)
-            #expect(receipt.retrainRequired == ["assistant@1"] && receipt.entriesShredded == 1)
+            // Shredded: the consent and the recorded export request.
+            #expect(receipt.retrainRequired == ["assistant@1"] && receipt.entriesShredded == 2)
             // The receipt is a signed note the ledger's verifier key opens.
             let text = try SignedNote.open(try #require(receipt.note), verifierKey: key.verifierKey)
             #expect(text.contains("erasure receipt\nsubject_ref \(receipt.subjectRef)\n") && text.contains("retrain_required assistant@1\n"))
@@ -54,7 +55,7 @@ import RampartStoreTesting
             #expect(models[0].reasons.count == 1 && models[0].reasons[0].contains("was erased"))
             // The events stay, sealed data unreadable without the key; the tree verifies.
             let rows = try await store.ledger.rows(0..<Int64(try await ledger.size))
-            #expect(rows.filter { $0.subjectRef == receipt.subjectRef }.count == 2)
+            #expect(rows.filter { $0.subjectRef == receipt.subjectRef }.map(\.kind) == ["consent.given", "subject.exported", "subject.erased"])
             #expect(try await store.ledger.subject(ref: receipt.subjectRef) == nil)
             #expect(try await ledger.verify().intact)
         }
@@ -99,8 +100,8 @@ import RampartStoreTesting
             #expect(try await store.ledger.rows(given.seq..<(given.seq + 1))[0].body == given.body)
             #expect(try await ledger.verify().intact)
             // Only entries about the subject, only JSON objects, only known subjects.
-            try await ledger.giveConsent(ConsentRequest(subject: "erin", purpose: "support"), purposes: Self.purposes)
-            await #expect(throws: LedgerError.self) { try await ledger.rectify(subject: "dave", entry: 2, correction: "{}") }
+            let erins = try await ledger.giveConsent(ConsentRequest(subject: "erin", purpose: "support"), purposes: Self.purposes)
+            await #expect(throws: LedgerError.self) { try await ledger.rectify(subject: "dave", entry: erins.seq, correction: "{}") }
             await #expect(throws: LedgerError.self) { try await ledger.rectify(subject: "dave", entry: given.seq, correction: "[1]") }
             await #expect(throws: LedgerError.self) { try await ledger.rectify(subject: "nobody", entry: given.seq, correction: "{}") }
         }

@@ -79,17 +79,21 @@ def test_consent_to_erasure(make_gateway):
     gateway.cli("ledger", "subject", "object", "--subject", "u-77", "--purpose", "support")
     eventually_refused(client, "u-77", "objection_recorded")
 
-    gateway.cli("ledger", "subject", "rectify", "--subject", "u-77", "--entry", "0", "--body", '{"jurisdiction":"AT"}')
-    assert gateway.cli("ledger", "subject", "rectify", "--subject", "u-77", "--entry", "0", "--body", "[1]", check=False).returncode == 65
+    consent_entry = json.loads(gateway.cli("ledger", "consent", "show", "--subject", "u-77", "--format", "json").stdout)[0]["entry"]
+    given = [e for e in json.loads(gateway.cli("ledger", "subject", "export", "--subject", "u-77").stdout)["events"] if e["kind"] == "consent.given"]
+    gateway.cli("ledger", "subject", "rectify", "--subject", "u-77", "--entry", str(given[0]["seq"]), "--body", '{"jurisdiction":"AT"}')
+    assert consent_entry > given[0]["seq"], "the current state comes from the withdrawal"
+    assert gateway.cli("ledger", "subject", "rectify", "--subject", "u-77", "--entry", str(given[0]["seq"]), "--body", "[1]", check=False).returncode == 65
     export = json.loads(gateway.cli("ledger", "subject", "export", "--subject", "u-77").stdout)
     assert export["consents"] == {"support": "withdrawn"} and export["objections"] == ["support"] and export["models"] == ["helper@1"]
-    assert [e["kind"] for e in export["events"]] == ["consent.given", "consent.withdrawn", "subject.objected", "subject.rectified"]
-    assert export["events"][0]["superseded_by"] == export["events"][3]["seq"] and export["events"][3]["personal"] == {"jurisdiction": "AT"}
+    assert [e["kind"] for e in export["events"]] == ["consent.given", "consent.withdrawn", "subject.objected", "subject.exported", "subject.rectified"]
+    assert export["events"][0]["superseded_by"] == export["events"][4]["seq"] and export["events"][4]["personal"] == {"jurisdiction": "AT"}
     assert export["events"][0]["personal"] == {"subject": "u-77"}
     assert {d["status"] for d in export["decisions"]} >= {200, 403} and all(d["subject"] == "u-77" for d in export["decisions"])
     assert export["purposes"][0]["lawful_basis"] == "consent"
 
     receipt = gateway.cli("ledger", "subject", "erase", "--subject", "u-77").stdout
+    assert "decisions_unlinked " in receipt and "decisions_unlinked 0\n" not in receipt
     assert "erasure receipt\n" in receipt and "retrain_required helper@1\n" in receipt and "\n\n\u2014 e2e.example/ledger " in receipt
     assert gateway.cli("ledger", "subject", "erase", "--subject", "u-77", check=False).returncode == 1
     after = json.loads(gateway.cli("ledger", "subject", "export", "--subject", "u-77").stdout)
@@ -99,8 +103,12 @@ def test_consent_to_erasure(make_gateway):
     gateway.cli("ledger", "checkpoint")
     report = json.loads(gateway.cli("ledger", "verify", "--format", "json").stdout)
     assert report["intact"] and report["checkpoints"] == 2 and report["signatures_checked"]
+    # The gateway recorded its decisions (naming no one) and the declared purposes.
+    gateway.cli("ledger", "decisions")
+    purposes = json.loads(gateway.cli("ledger", "purposes", "--format", "json").stdout)
+    assert [(p["id"], p["state"]) for p in purposes] == [("support", "declared"), ("training", "declared")]
     # A proof of the consent entry still checks offline after the erasure.
-    proof = gateway.cli("ledger", "prove", "--entry", "0").stdout
+    proof = gateway.cli("ledger", "prove", "--entry", str(given[0]["seq"])).stdout
     (gateway.folder / "proof.json").write_text(proof)
     checked = subprocess.run([RAMPART, "ledger", "check-proof", str(gateway.folder / "proof.json"), "--key", verifier], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr

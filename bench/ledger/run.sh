@@ -41,10 +41,12 @@ run_backend() {
     echo "rampart ($name): verify…" >&2
     verify=$(seconds taskset -c 0 "$BIN" ledger verify --config "$config" --format json)
     python3 -c "import json,sys; r=json.load(open('$WORK/out')); assert r['intact'] and r['entries']==$N, r"
+    # The same verify free to use both cores (it reads the next page while hashing this one).
+    verify2=$(seconds "$BIN" ledger verify --config "$config" --format json)
     prove=$(seconds taskset -c 0 "$BIN" ledger prove --config "$config" --entry $((N / 2)))
     cp "$WORK/out" "$WORK/proof.json"
     check=$(seconds taskset -c 0 "$BIN" ledger check-proof "$WORK/proof.json" --key "$KEY")
-    echo "{\"append_seconds\": $append, \"appends_per_second\": $(python3 -c "print($N / $append)"), \"checkpoint_seconds\": $checkpoint, \"verify_seconds\": $verify, \"prove_process_seconds\": $prove, \"check_proof_process_seconds\": $check}"
+    echo "{\"append_seconds\": $append, \"appends_per_second\": $(python3 -c "print($N / $append)"), \"checkpoint_seconds\": $checkpoint, \"verify_seconds\": $verify, \"verify_seconds_two_cores\": $verify2, \"prove_process_seconds\": $prove, \"check_proof_process_seconds\": $check}"
 }
 RESULTS="{}"
 for backend in ${BACKENDS:-sqlite postgres}; do
@@ -79,11 +81,13 @@ row("append, events/s", [f"{backends[b]['appends_per_second']:,.0f}" for b in na
     f"**{r['appends_per_second'] / p['appends_per_second']:.1f}×**")
 row("verify the whole log (Rampart: every leaf recomputed from its row, the tree, the checkpoint's signature and root) / root (pymerkle)",
     [f"{backends[b]['verify_seconds']:.2f} s" for b in names], f"{p['root_seconds']:.2f} s", "—")
+row("the same verify, free to use both cores", [f"{backends[b]['verify_seconds_two_cores']:.2f} s" for b in names], "—", "—")
 row("inclusion proof, one process each (Rampart: prove + check-proof, whole processes) / pymerkle in-process make + check",
     [f"{(backends[b]['prove_process_seconds'] + backends[b]['check_proof_process_seconds']) * 1000:.0f} ms" for b in names],
     f"{p['inclusion_prove_ms'] + p['inclusion_verify_ms']:.2f} ms", "—")
 for b in names:
     v = backends[b]
     print(f"Targets ({b}): >= 50,000 appends/s ({'met' if v['appends_per_second'] >= 50000 else 'NOT met'}); "
-          f"verify of {n:,} <= 3 s ({'met' if v['verify_seconds'] <= 3 else 'NOT met'}).")
+          f"verify of {n:,} <= 3 s ({'met' if v['verify_seconds'] <= 3 else 'NOT met'} on one core, "
+          f"{'met' if v['verify_seconds_two_cores'] <= 3 else 'NOT met'} on two).")
 PY

@@ -6,7 +6,8 @@ import RampartStore
 import ServiceLifecycle
 import Synchronization
 
-/// The ledger's background work in `rampart serve`: records the new decision records as ledger events every
+/// The ledger's background work in `rampart serve`: records the declared purposes at start (new or changed ones,
+/// and retired ones), records the new decision records as ledger events every
 /// `ledger.decisions_interval_seconds`, and applies the purposes' retention at start and every
 /// `ledger.retention_interval_seconds` (docs/ledger.md#decision-records-and-retention).
 ///
@@ -33,6 +34,14 @@ struct LedgerKeeper: Service {
     }
 
     func run() async throws {
+        do {
+            let recorded = try await ledger.recordPurposes(config.purposes)
+            if !recorded.isEmpty {
+                logger.notice("purposes recorded in the ledger", metadata: ["entries": "\(recorded.map(\.seq))"])
+            }
+        } catch {
+            logger.warning("could not record the declared purposes in the ledger", metadata: ["error": "\(error)"])
+        }
         await cancelWhenGracefulShutdown {
             var nextRetention = Date()
             while !Task.isCancelled {

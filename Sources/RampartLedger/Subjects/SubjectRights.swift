@@ -242,7 +242,8 @@ extension Ledger {
     }
 
     /// Everything held about `identifier`: consent and objection state, every ledger event about it with its sealed
-    /// fields opened, the decision records naming it, the purposes involved and the models trained on its data.
+    /// fields opened, the decision records naming it, the purposes involved and the models trained on its data. The
+    /// request is recorded as a `subject.exported` event.
     public func export(subject identifier: String, purposes: [PurposeConfig], decisions: [DecisionRecord]) async throws -> SubjectExport {
         try Self.checkSubject(identifier)
         var out = SubjectExport(subject: identifier, subjectRef: nil, exportedAt: RFC3339.format(now()), consents: [:], objections: [], purposes: [],
@@ -284,6 +285,10 @@ extension Ledger {
                      ("data_categories", .array(p.dataCategories.map { .string($0) })),
                      ("retention_days", p.retentionDays.map { .number(String($0)) } ?? .null)])
         }
+        // The access request and its outcome are on the record too (a subject the ledger has no identity for is
+        // recorded without a reference).
+        try await append([LedgerEvent(kind: "subject.exported", subjectRef: out.subjectRef,
+                                      body: #"{"decisions":\#(out.decisions.count),"events":\#(out.events.count),"right":"access"}"#)])
         return out
     }
 
