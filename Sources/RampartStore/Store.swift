@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -271,11 +274,19 @@ public final class Store: Sendable {
         }
     }
 
-    /// Runs `body` unless another process is running one under the same `lock` — a PostgreSQL session advisory lock
-    /// held by a leased connection for the duration — and returns nil if another holds it. On SQLite (one serving
-    /// process) it just runs `body`.
+    /// Runs `body` unless another process is running one under the same `lock`, and returns nil if another holds it:
+    /// on PostgreSQL a session advisory lock held by a leased connection for the duration; on SQLite an `flock` on a
+    /// file beside the database (`rampart.db-lock-<lock>`), so the CLI and `rampart serve` never do the same work at
+    /// once.
     public func exclusively<T: Sendable>(_ lock: Int64, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
-        guard case .postgres(let client) = backend else { return try await body() }
+        guard case .postgres(let client) = backend else {
+            let fd = Glibc.open("\(location)-lock-\(String(UInt64(bitPattern: lock), radix: 16))", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw StoreError(code: "query_failed", message: "cannot create the lock file beside \(location): errno \(errno)") }
+            defer { _ = Glibc.close(fd) }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return nil }
+            defer { _ = flock(fd, LOCK_UN) }
+            return try await body()
+        }
         return try await client.withConnection { connection -> T? in
             var got = false
             for try await taken in try await connection.query("SELECT pg_try_advisory_lock(\(lock))", logger: connection.logger).decode(Bool.self) {

@@ -377,10 +377,17 @@ extension Rampart.Ledger {
     }
 }
 
+/// `--subject`, shared by the commands about one subject.
+struct SubjectOption: ParsableArguments {
+    @Option(help: "The subject: the same pseudonymous id clients send as Rampart-Subject.") var subject: String
+}
+
 /// `--subject` and `--purpose`, shared by the consent commands.
 struct ConsentOptions: ParsableArguments {
-    @Option(help: "The subject: the same pseudonymous id clients send as Rampart-Subject.") var subject: String
+    @OptionGroup var who: SubjectOption
     @Option(help: "The purpose (an id from `purposes:`).") var purpose: String
+
+    var subject: String { who.subject }
 }
 
 extension Rampart.Ledger.Consent {
@@ -437,7 +444,8 @@ extension Rampart.Ledger.Consent {
         static let configuration = CommandConfiguration(abstract: "Show a subject's current consent per purpose.")
 
         @OptionGroup var options: ConfigOptions
-        @Option(help: "The subject: the same pseudonymous id clients send as Rampart-Subject.") var subject: String
+        @OptionGroup var who: SubjectOption
+        var subject: String { who.subject }
         @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
         func run() async throws {
@@ -559,7 +567,8 @@ extension Rampart.Ledger.Subject {
         static let configuration = CommandConfiguration(abstract: "Print everything held about a subject as one JSON document.")
 
         @OptionGroup var options: ConfigOptions
-        @Option(help: "The subject: the same pseudonymous id clients send as Rampart-Subject.") var subject: String
+        @OptionGroup var who: SubjectOption
+        var subject: String { who.subject }
 
         func run() async throws {
             let config = try options.load()
@@ -573,7 +582,8 @@ extension Rampart.Ledger.Subject {
             abstract: "Erase a subject by crypto-shredding and print the signed receipt (exit 1 if nothing is held).")
 
         @OptionGroup var options: ConfigOptions
-        @Option(help: "The subject: the same pseudonymous id clients send as Rampart-Subject.") var subject: String
+        @OptionGroup var who: SubjectOption
+        var subject: String { who.subject }
         @Option(help: "Output format: text (the signed receipt) or json.") var format: OutputFormat = .text
 
         func run() async throws {
@@ -612,7 +622,8 @@ extension Rampart.Ledger.Subject {
             discussion: "Example: rampart ledger subject rectify --subject u-4821 --entry 12 --body '{\"jurisdiction\":\"AT\"}'")
 
         @OptionGroup var options: ConfigOptions
-        @Option(help: "The subject: the same pseudonymous id clients send as Rampart-Subject.") var subject: String
+        @OptionGroup var who: SubjectOption
+        var subject: String { who.subject }
         @Option(help: "The position of the entry to correct.") var entry: Int64
         @Option(help: "The corrected fields: a JSON object (sealed under the subject's key).") var body: String
 

@@ -12,7 +12,7 @@
 #      consent is in the ledger — docs/ledger.md),
 # then the SSE case: time to first byte and to last byte, direct vs through Rampart.
 #
-# Usage: bench/gateway/run.sh            (DURATION=10s CONNECTIONS=64 THREADS=2 SSE_RUNS=40)
+# Usage: bench/gateway/run.sh            (DURATION=10s CONNECTIONS=64 THREADS=2 SSE_RUNS=40 RECORD_DECISIONS=true)
 # Writes bench/results/gateway-<time>.json and prints a Markdown table for the README.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -93,6 +93,8 @@ server:
 store:
   sqlite: "rampart.db"
   durability: strict
+ledger:
+  record_decisions: ${RECORD_DECISIONS:-true}
 purposes:
   - { id: support, lawful_basis: consent }
 routes:
