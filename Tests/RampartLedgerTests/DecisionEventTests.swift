@@ -25,6 +25,18 @@ import Testing
             let rows = try await store.ledger.rows(0..<3)
             #expect(rows.map(\.kind) == ["decision", "decision", "decision"])
             #expect(rows.allSatisfy { $0.subjectRef == nil && !$0.body.contains("u-1") })
+            // Canonical JSON: an object with sorted keys, the record's fields as stored.
+            for row in rows {
+                guard case .object(let members)? = try? JSONValue.parse(Array(row.body.utf8)) else { Issue.record("not JSON: \(row.body)"); continue }
+                #expect(members.map(\.key) == members.map(\.key).sorted())
+            }
+            guard case .object(let members)? = try? JSONValue.parse(Array(rows[0].body.utf8)) else { return }
+            let fields = Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            #expect(fields["status"] == .number("200") && fields["verdict"] == .string("allowed") && fields["stream"] == .bool(false))
+            #expect(fields["usage"] == .object([("completion_tokens", .number("4")), ("estimated", .bool(false)), ("prompt_tokens", .number("3")),
+                                                ("total_tokens", .number("7"))]))
+            #expect(fields["request_sha256"] == .string(String(repeating: "a", count: 64)) && fields["findings"] == .array([]))
+            #expect(fields["time"] == .string(RFC3339.format(Millis.date(Millis.from(records[0].time)))))
             // The commitment opens with the record's nonce, and only with it.
             let stored = try #require(try await store.decisions.find(id: records[0].id))
             let nonce = try #require(stored.subjectNonce)

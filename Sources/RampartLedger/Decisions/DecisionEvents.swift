@@ -22,37 +22,42 @@ extension Ledger {
         Hex.encode(SHA256.hash(data: Data("rampart-subject-commitment-v1\n\(nonce)\n\(subject)".utf8)))
     }
 
-    struct DecisionBody: Encodable {
-        var decision: String
-        var decision_seq: Int64
-        var time: String
-        var tenant: String?
-        var key_id: String?
-        var route: String?
-        var model: String?
-        var endpoint: String
-        var purpose: String?
-        var status: Int
-        var verdict: String
-        var reason: String?
-        var stream: Bool
-        var usage: TokenUsage?
-        var request_sha256: String?
-        var response_sha256: String?
-        var findings: [Finding]
-        var subject_commitment: String?
-    }
-
-    /// The event for one committed decision record.
-    static func decisionEvent(_ record: DecisionRecord) throws -> LedgerEvent {
+    /// The event for one committed decision record. The body is canonical JSON (keys sorted, no spaces), written
+    /// directly: the gateway's ledger keeper writes one per request, and an encoder costs several times as much.
+    static func decisionEvent(_ record: DecisionStore.LedgerView) -> LedgerEvent {
+        func quoted(_ s: String?) -> String { s.map(JSONValue.quote) ?? "null" }
+        var body = "{"
+        body.reserveCapacity(512 + record.findingsJSON.utf8.count)
+        var first = true
+        func member(_ key: String, _ raw: String?) {
+            guard let raw else { return }
+            body += (first ? "\"" : ",\"") + key + "\":" + raw
+            first = false
+        }
         var commitment: String?
         if let subject = record.subject, let nonce = record.subjectNonce { commitment = subjectCommitment(subject: subject, nonce: nonce) }
-        let body = DecisionBody(
-            decision: record.id, decision_seq: record.seq ?? 0, time: RFC3339.format(record.time), tenant: record.tenant, key_id: record.keyID,
-            route: record.route, model: record.model, endpoint: record.endpoint, purpose: record.purpose, status: record.status,
-            verdict: record.verdict.rawValue, reason: record.reason, stream: record.stream, usage: record.usage,
-            request_sha256: record.requestSHA256, response_sha256: record.responseSHA256, findings: record.findings, subject_commitment: commitment)
-        return LedgerEvent(kind: decisionKind, body: try canonical(body))
+        member("decision", quoted(record.id))
+        member("decision_seq", String(record.seq))
+        member("endpoint", quoted(record.endpoint))
+        member("findings", record.findingsJSON)
+        member("key_id", record.keyID.map(JSONValue.quote))
+        member("model", record.model.map(JSONValue.quote))
+        member("purpose", record.purpose.map(JSONValue.quote))
+        member("reason", record.reason.map(JSONValue.quote))
+        member("request_sha256", record.requestSHA256.map(JSONValue.quote))
+        member("response_sha256", record.responseSHA256.map(JSONValue.quote))
+        member("route", record.route.map(JSONValue.quote))
+        member("status", String(record.status))
+        member("stream", record.stream ? "true" : "false")
+        member("subject_commitment", commitment.map(JSONValue.quote))
+        member("tenant", record.tenant.map(JSONValue.quote))
+        member("time", quoted(RFC3339.format(Millis.date(record.timeMs))))
+        member("usage", record.usage.map {
+            #"{"completion_tokens":\#($0.completionTokens),"estimated":\#($0.estimated),"prompt_tokens":\#($0.promptTokens),"total_tokens":\#($0.totalTokens)}"#
+        })
+        member("verdict", quoted(record.verdict))
+        body += "}"
+        return LedgerEvent(kind: decisionKind, body: body)
     }
 
     /// The `seq` of the last decision record the ledger holds an event for (0 when none).
@@ -66,21 +71,21 @@ extension Ledger {
     }
 
     /// Appends an event for every decision record not yet in the ledger, up to `bound` (default: the newest), in
-    /// batches of `limit`; returns how many. Idempotent: it continues after the last recorded one. On PostgreSQL one
+    /// batches of `limit` (each one insert: small enough not to hold SQLite's writer long); returns how many. Idempotent: it continues after the last recorded one. On PostgreSQL one
     /// replica at a time does this (an advisory lock); a replica that finds it taken returns 0.
     ///
     /// `bound` lets a caller leave out records whose `seq` was taken but whose commit may still be in flight (on
     /// PostgreSQL, sequence values are handed out before commit): the gateway passes the newest `seq` it saw on its
     /// previous pass.
     @discardableResult
-    public func recordDecisions(upTo bound: Int64? = nil, limit: Int = LedgerStore.maxAppend) async throws -> Int {
+    public func recordDecisions(upTo bound: Int64? = nil, limit: Int = 500) async throws -> Int {
         let recorded = try await store.exclusively(Self.decisionsLock) { () async throws -> Int in
             let upTo: Int64
             if let bound { upTo = bound } else { upTo = try await self.store.decisions.maxSeq() }
             var total = 0
             while true {
                 let last = try await self.lastRecordedDecision()
-                let records = try await self.store.decisions.records(after: last, upTo: upTo, limit: max(1, limit))
+                let records = try await self.store.decisions.ledgerViews(after: last, upTo: upTo, limit: max(1, limit))
                 if records.isEmpty { break }
                 try await self.append(records.map(Self.decisionEvent))
                 total += records.count

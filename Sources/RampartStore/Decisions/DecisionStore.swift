@@ -223,6 +223,98 @@ public struct DecisionStore: Sendable {
         }
     }
 
+    /// A decision record as the ledger records it: the stored columns, findings as their stored JSON.
+    public struct LedgerView: Sendable, Equatable {
+        public var seq: Int64
+        public var id: String
+        public var timeMs: Int64
+        public var tenant: String?
+        public var keyID: String?
+        public var route: String?
+        public var model: String?
+        public var endpoint: String
+        public var subject: String?
+        public var subjectNonce: String?
+        public var purpose: String?
+        public var status: Int
+        public var verdict: String
+        public var reason: String?
+        public var stream: Bool
+        public var usage: TokenUsage?
+        public var requestSHA256: String?
+        public var responseSHA256: String?
+        public var findingsJSON: String
+
+        public init(_ r: DecisionRecord) {
+            seq = r.seq ?? 0
+            id = r.id
+            timeMs = Millis.from(r.time)
+            tenant = r.tenant
+            keyID = r.keyID
+            route = r.route
+            model = r.model
+            endpoint = r.endpoint
+            subject = r.subject
+            subjectNonce = r.subjectNonce
+            purpose = r.purpose
+            status = r.status
+            verdict = r.verdict.rawValue
+            reason = r.reason
+            stream = r.stream
+            usage = r.usage
+            requestSHA256 = r.requestSHA256
+            responseSHA256 = r.responseSHA256
+            findingsJSON = DecisionStore.findingsJSON(r.findings)
+        }
+    }
+
+    /// Records with `seq` in `after+1 ... upTo`, oldest first, at most `limit`, as the ledger records them. On SQLite
+    /// read straight from the driver (the gateway's ledger keeper reads every record once).
+    public func ledgerViews(after: Int64, upTo: Int64, limit: Int) async throws -> [LedgerView] {
+        guard case .sqlite(_, let reader) = store.backend else {
+            return try await records(after: after, upTo: upTo, limit: limit).map(LedgerView.init)
+        }
+        let views = Mutex<[LedgerView]>([])
+        var failure: String?
+        do {
+            try await reader.query("""
+                SELECT seq, id, time_ms, tenant, key_id, route, model, endpoint, subject, subject_nonce, purpose, status, verdict, reason, stream,
+                       prompt_tokens, completion_tokens, total_tokens, usage_estimated, request_sha256, response_sha256, findings
+                FROM decisions WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?
+                """, [.integer(Int(after)), .integer(Int(upTo)), .integer(limit)]) { row in
+                func text(_ name: String) -> String? { row.column(name)?.string }
+                func int(_ name: String) -> Int? { row.column(name)?.integer }
+                guard let seq = int("seq"), let id = text("id"), let time = int("time_ms"), let endpoint = text("endpoint"), let status = int("status"),
+                      let verdict = text("verdict") else { return }
+                var view = LedgerView(DecisionRecord(id: id, time: Date(timeIntervalSince1970: 0), endpoint: endpoint, status: status, verdict: .allowed))
+                view.seq = Int64(seq)
+                view.timeMs = Int64(time)
+                view.tenant = text("tenant")
+                view.keyID = text("key_id")
+                view.route = text("route")
+                view.model = text("model")
+                view.subject = text("subject")
+                view.subjectNonce = text("subject_nonce")
+                view.purpose = text("purpose")
+                view.verdict = verdict
+                view.reason = text("reason")
+                view.stream = int("stream") == 1
+                if let total = int("total_tokens") {
+                    view.usage = TokenUsage(promptTokens: int("prompt_tokens") ?? 0, completionTokens: int("completion_tokens") ?? 0, totalTokens: total,
+                                            estimated: int("usage_estimated") == 1)
+                }
+                view.requestSHA256 = text("request_sha256")
+                view.responseSHA256 = text("response_sha256")
+                view.findingsJSON = text("findings") ?? "[]"
+                views.withLock { $0.append(view) }
+            }
+        } catch {
+            failure = String(describing: error)
+        }
+        if let failure { throw StoreError(code: "query_failed", message: "could not read decision records: \(failure)") }
+        return views.withLock { $0 }
+    }
+
     /// The highest `seq` (0 when there are none).
     public func maxSeq() async throws -> Int64 {
         do {
