@@ -103,4 +103,38 @@ import Testing
             #expect(try await ledger.verify().intact)
         }
     }
+
+    /// The ledger keeper: purposes recorded at start, every decision recorded as an event (naming no one), and signed
+    /// checkpoints made on its own when the log grows.
+    @Test(arguments: TestBackend.available)
+    func theKeeperRecordsDecisionsAndSignsCheckpoints(_ backend: TestBackend) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-keeper-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let keyFile = folder.appendingPathComponent("ledger.pem").path
+        let signingKey = try LedgerSigningKey.generate(name: "admin.test/ledger")
+        try signingKey.write(to: keyFile)
+        try await GatewayHarness.run(configure: { config in
+            Self.configure(keyFile: keyFile)(&config)
+            config.ledger.decisionsIntervalSeconds = 0.05
+            config.ledger.checkpointIntervalSeconds = 0.2
+        }, backend: backend) { h in
+            #expect(try await admin(h, "POST", "consents", #"{"subject":"u-5","purpose":"support"}"#).status == 201)
+            for _ in 0..<3 { #expect(try await chat(h, "u-5").status == 200) }
+            let ledger = try await Ledger.open(store: h.store, origin: "admin.test/ledger", signingKey: signingKey)
+            var rows: [LedgerStore.Row] = []
+            var checkpoints: [LedgerStore.CheckpointRow] = []
+            for _ in 0..<100 {
+                rows = try await h.store.ledger.rows(0..<Int64(try await ledger.size))
+                checkpoints = try await h.store.ledger.checkpoints()
+                if rows.filter({ $0.kind == "decision" }).count == 3, let last = checkpoints.last, last.size == Int64(rows.count) { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(rows.filter { $0.kind == "purpose.declared" }.count == 2)
+            let decisions = rows.filter { $0.kind == "decision" }
+            #expect(decisions.count == 3 && decisions.allSatisfy { !$0.body.contains("u-5") && $0.body.contains("subject_commitment") })
+            #expect(checkpoints.last?.size == Int64(rows.count), "a checkpoint covers the whole log")
+            #expect(try await ledger.verify().intact)
+        }
+    }
 }

@@ -48,7 +48,8 @@ public enum ConfigLoader {
             config.store = try decodeStore(store.mapping(keys: ["sqlite", "durability", "synchronous", "max_batch", "postgres", "postgres_password_env", "schema", "pool_size", "timeout_seconds"]))
         }
         if let ledger = doc["ledger"] {
-            let m = try ledger.mapping(keys: ["origin", "signing_key", "record_decisions", "decisions_interval_seconds", "retention_interval_seconds"])
+            let m = try ledger.mapping(keys: ["origin", "signing_key", "record_decisions", "decisions_interval_seconds", "retention_interval_seconds",
+                                                 "checkpoint_interval_seconds"])
             if let n = m["origin"] {
                 let origin = try n.string(nonEmpty: true)
                 guard LedgerConfig.isValidOrigin(origin) else {
@@ -60,6 +61,7 @@ public enum ConfigLoader {
             if let n = m["record_decisions"] { config.ledger.recordDecisions = try n.bool() }
             if let n = m["decisions_interval_seconds"] { config.ledger.decisionsIntervalSeconds = try n.double(in: 0.01...3600) }
             if let n = m["retention_interval_seconds"] { config.ledger.retentionIntervalSeconds = try n.double(in: 1...(86_400 * 7)) }
+            if let n = m["checkpoint_interval_seconds"] { config.ledger.checkpointIntervalSeconds = try n.double(in: 0...(86_400 * 7)) }
         }
         if let purposes = doc["purposes"] {
             var ids = Set<String>()

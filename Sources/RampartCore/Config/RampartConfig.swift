@@ -173,9 +173,13 @@ public struct LedgerConfig: Sendable, Equatable {
     public var decisionsIntervalSeconds: Double
     /// How often `rampart serve` applies the purposes' `retention_days`, seconds. Default 3600 (and once at start).
     public var retentionIntervalSeconds: Double
+    /// How often `rampart serve` signs a checkpoint when the log has grown (needs `signing_key`), seconds. Default 300;
+    /// 0 turns it off.
+    public var checkpointIntervalSeconds: Double
 
     public init(origin: String = "rampart/ledger", signingKey: String? = nil, recordDecisions: Bool = true, decisionsIntervalSeconds: Double = 1,
-                retentionIntervalSeconds: Double = 3600) {
+                retentionIntervalSeconds: Double = 3600, checkpointIntervalSeconds: Double = 300) {
+        self.checkpointIntervalSeconds = checkpointIntervalSeconds
         self.origin = origin
         self.signingKey = signingKey
         self.recordDecisions = recordDecisions

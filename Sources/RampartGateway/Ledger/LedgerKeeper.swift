@@ -7,7 +7,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// The ledger's background work in `rampart serve`: records the declared purposes at start (new or changed ones,
-/// and retired ones), records the new decision records as ledger events every
+/// and retired ones), signs a checkpoint every `ledger.checkpoint_interval_seconds` when the log has grown (with a
+/// signing key), records the new decision records as ledger events every
 /// `ledger.decisions_interval_seconds`, and applies the purposes' retention at start and every
 /// `ledger.retention_interval_seconds` (docs/ledger.md#decision-records-and-retention).
 ///
@@ -44,11 +45,17 @@ struct LedgerKeeper: Service {
         }
         await cancelWhenGracefulShutdown {
             var nextRetention = Date()
+            let checkpointEvery = config.ledger.checkpointIntervalSeconds
+            var nextCheckpoint = Date().addingTimeInterval(checkpointEvery)
             while !Task.isCancelled {
                 if config.ledger.recordDecisions { await recordDecisions() }
                 if Date() >= nextRetention {
                     nextRetention = Date().addingTimeInterval(config.ledger.retentionIntervalSeconds)
                     await applyRetention()
+                }
+                if ledger.canSign, checkpointEvery > 0, Date() >= nextCheckpoint {
+                    nextCheckpoint = Date().addingTimeInterval(checkpointEvery)
+                    await checkpoint()
                 }
                 try? await Task.sleep(for: .milliseconds(Int64(config.ledger.decisionsIntervalSeconds * 1000)))
             }
@@ -66,6 +73,16 @@ struct LedgerKeeper: Service {
             seen.value.withLock { $0 = newest }
         } catch {
             logger.warning("could not record decisions in the ledger; retrying", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Signs a checkpoint when the log has grown since the last one (the same size is stored once, also across
+    /// replicas).
+    private func checkpoint() async {
+        do {
+            _ = try await ledger.checkpoint()
+        } catch {
+            logger.warning("could not sign a checkpoint; retrying at the next interval", metadata: ["error": "\(error)"])
         }
     }
 

@@ -134,6 +134,9 @@ public actor Ledger {
         return out
     }
 
+    /// Whether the ledger has a signing key (and so can sign checkpoints and receipts).
+    public nonisolated var canSign: Bool { signingKey != nil }
+
     /// Signs and stores a checkpoint of the current tree (the same size twice is stored once); returns the note.
     @discardableResult
     public func checkpoint() async throws -> String {
