@@ -33,7 +33,8 @@ public struct DecisionStore: Sendable {
         guard record.subject != nil, record.subjectNonce == nil else { return record }
         var copy = record
         var random = SystemRandomNumberGenerator()
-        copy.subjectNonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &random) })
+        let (a, b) = (random.next(), random.next())
+        copy.subjectNonce = Hex.encode((0..<16).map { i in UInt8(truncatingIfNeeded: (i < 8 ? a : b) >> (8 * UInt64(i % 8))) })
         return copy
     }
 
