@@ -190,7 +190,8 @@ public final class Store: Sendable {
         } else {
             throw StoreError(code: "open_failed", message: "store.postgres names neither a host nor a socket (\(shown))")
         }
-        configuration.options.maximumConnections = max(1, poolSize)
+        // At least two: `exclusively` holds one connection for its lock while its work leases another.
+        configuration.options.maximumConnections = max(2, poolSize)
         configuration.options.minimumConnections = 1
         configuration.options.connectTimeout = .seconds(10)
         configuration.options.additionalStartupParameters = core.options.additionalStartupParameters
@@ -210,7 +211,9 @@ public final class Store: Sendable {
 
     /// `url` with its password replaced by `***` (for messages and logs).
     static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        // A URL that does not parse may still hold a password somewhere: show none of it.
+        guard var components = URLComponents(string: url) else { return "postgres://***" }
+        guard components.password != nil else { return url }
         components.password = "***"
         return components.string ?? "postgres://***"
     }

@@ -126,6 +126,53 @@ import Testing
         }
     }
 
+    @Test func ledgerIntervals() throws {
+        let config = try ConfigLoader.load(yaml: """
+            ledger:
+              record_decisions: false
+              decisions_interval_seconds: 0.5
+              retention_interval_seconds: 60
+              checkpoint_interval_seconds: 0
+            """ + "\n" + Self.minimal)
+        #expect(!config.ledger.recordDecisions && config.ledger.decisionsIntervalSeconds == 0.5)
+        #expect(config.ledger.retentionIntervalSeconds == 60 && config.ledger.checkpointIntervalSeconds == 0)
+        for bad in ["ledger:\n  record_decisions: maybe\n", "ledger:\n  decisions_interval_seconds: 0\n", "ledger:\n  checkpoint_interval_seconds: -1\n"] {
+            #expect(throws: ConfigError.self, "\(bad)") { try ConfigLoader.load(yaml: bad + Self.minimal) }
+        }
+    }
+
+    @Test func postgresStore() throws {
+        let config = try ConfigLoader.load(yaml: """
+            store:
+              postgres: "postgres://rampart@db.internal:5432/rampart?tlsmode=require"
+              postgres_password_env: RAMPART_PG_PASSWORD
+              schema: rampart_prod
+              pool_size: 16
+              timeout_seconds: 2.5
+            """ + "\n" + Self.minimal)
+        #expect(config.store.postgres == "postgres://rampart@db.internal:5432/rampart?tlsmode=require")
+        #expect(config.store.postgresPasswordEnv == "RAMPART_PG_PASSWORD" && config.store.schema == "rampart_prod")
+        #expect(config.store.poolSize == 16 && config.store.timeoutSeconds == 2.5)
+        let bad: [(String, String)] = [
+            ("store:\n  postgres: \"postgres://rampart:hunter2@db/rampart\"\n", "password"),
+            ("store:\n  postgres: \"postgres://u:p/w@db/rampart\"\n", "URL"),
+            ("store:\n  postgres: \"mysql://db/rampart\"\n", "postgres://"),
+            ("store:\n  sqlite: a.db\n  postgres: \"postgres://r@db/x\"\n", "not both"),
+            ("store:\n  postgres: \"postgres://r@db/x\"\n  schema: \"Bad-Name\"\n", "schema"),
+            ("store:\n  postgres: \"postgres://r@db/x\"\n  pool_size: 1\n", "pool_size"),
+            ("store:\n  schema: rampart\n", "PostgreSQL only"),
+        ]
+        for (yaml, says) in bad {
+            do {
+                _ = try ConfigLoader.load(yaml: yaml + Self.minimal)
+                Issue.record("accepted: \(yaml)")
+            } catch {
+                #expect(error.description.contains(says), "\(yaml) → \(error.description)")
+                #expect(!error.description.contains("hunter2"))
+            }
+        }
+    }
+
     @Test func purposesAndRoutePurposes() throws {
         let yaml = """
             purposes:

@@ -131,9 +131,11 @@ public enum ConfigLoader {
                 throw n.error("invalid_value", "`postgres` must be a URL such as postgres://rampart@127.0.0.1:5432/rampart?tlsmode=disable")
             }
             if m["sqlite"] != nil { throw n.error("invalid_value", "set either `sqlite` or `postgres`, not both") }
+            guard let components = URLComponents(string: url), components.host != nil || url.lowercased().hasPrefix("postgres+uds") else {
+                throw n.error("invalid_value", "`postgres` is not a URL Rampart can read; write it as postgres://USER@HOST:PORT/DATABASE?tlsmode=disable")
+            }
             // Secrets never appear in rampart.yaml: the password comes from the environment.
-            if let authority = url.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first,
-               let userInfo = authority.split(separator: "@", maxSplits: 1).dropLast().first, userInfo.contains(":") {
+            if components.password != nil {
                 throw n.error("invalid_value", "`postgres` contains a password; remove it from the URL and name the variable that holds it in `postgres_password_env`")
             }
             s.postgres = url
@@ -146,7 +148,7 @@ public enum ConfigLoader {
             }
             s.schema = schema
         }
-        if let n = m["pool_size"] { s.poolSize = try n.int(in: 1...1024) }
+        if let n = m["pool_size"] { s.poolSize = try n.int(in: 2...1024) }
         if let n = m["timeout_seconds"] { s.timeoutSeconds = try n.double(in: 0.1...600) }
         if s.postgres == nil, let n = m["schema"] ?? m["postgres_password_env"] ?? m["pool_size"] ?? m["timeout_seconds"] {
             throw n.error("invalid_value", "`schema`, `postgres_password_env`, `pool_size` and `timeout_seconds` apply to PostgreSQL only: set `postgres` too")

@@ -4,7 +4,6 @@ import RampartCore
 import RampartLedger
 import RampartStore
 import ServiceLifecycle
-import Synchronization
 
 /// The ledger's background work in `rampart serve`: records the declared purposes at start (new or changed ones,
 /// and retired ones), signs a checkpoint every `ledger.checkpoint_interval_seconds` when the log has grown (with a
@@ -12,26 +11,20 @@ import Synchronization
 /// `ledger.decisions_interval_seconds`, and applies the purposes' retention at start and every
 /// `ledger.retention_interval_seconds` (docs/ledger.md#decision-records-and-retention).
 ///
-/// On PostgreSQL a record is taken only once a later pass sees it — a `seq` handed out before the previous pass has
-/// been committed by then — so no record is skipped by an insert that committed out of order; one replica at a time
-/// records (an advisory lock). It stops after the decision writer, and records what is committed on the way out.
+/// Decision inserts commit in `seq` order (one writer on SQLite; an advisory lock around each insert on PostgreSQL), so
+/// recording in `seq` order never skips a record; one process at a time records (an advisory lock, or a lock file on
+/// SQLite). It stops after the decision writer, and records what is committed on the way out.
 struct LedgerKeeper: Service {
     let ledger: Ledger
     let store: Store
     let config: RampartConfig
     let logger: Logger
-    /// The newest decision `seq` the previous pass saw.
-    private let seen = Seen()
 
     init(ledger: Ledger, store: Store, config: RampartConfig, logger: Logger) {
         self.ledger = ledger
         self.store = store
         self.config = config
         self.logger = logger
-    }
-
-    private final class Seen: Sendable {
-        let value = Mutex<Int64?>(nil)
     }
 
     func run() async throws {
@@ -65,12 +58,9 @@ struct LedgerKeeper: Service {
 
     private func recordDecisions() async {
         do {
-            let newest = try await store.decisions.maxSeq()
-            // SQLite has one writer: every seq it has handed out is committed.
-            let previous: Int64? = seen.value.withLock { $0 }
-            let bound: Int64? = store.isPostgres ? previous : newest
-            if let bound { try await ledger.recordDecisions(upTo: bound) }
-            seen.value.withLock { $0 = newest }
+            // Decision inserts commit in `seq` order on both backends (one writer on SQLite, an advisory lock on
+            // PostgreSQL), so everything up to the newest committed `seq` can be recorded.
+            try await ledger.recordDecisions()
         } catch {
             logger.warning("could not record decisions in the ledger; retrying", metadata: ["error": "\(error)"])
         }

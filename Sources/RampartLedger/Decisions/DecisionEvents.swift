@@ -39,7 +39,10 @@ extension Ledger {
         member("decision", quoted(record.id))
         member("decision_seq", String(record.seq))
         member("endpoint", quoted(record.endpoint))
-        member("findings", record.findingsJSON)
+        // The stored findings are Rampart's own JSON array; anything else (a table changed by hand) is recorded as such
+        // rather than breaking the event.
+        let findingsValid = (try? JSONValue.parse(Array(record.findingsJSON.utf8))).map { if case .array = $0 { true } else { false } } ?? false
+        member("findings", findingsValid ? record.findingsJSON : #"{"unreadable":\#(JSONValue.quote(record.findingsJSON))}"#)
         member("key_id", record.keyID.map(JSONValue.quote))
         member("model", record.model.map(JSONValue.quote))
         member("purpose", record.purpose.map(JSONValue.quote))
@@ -74,9 +77,8 @@ extension Ledger {
     /// batches of `limit` (each one insert: small enough not to hold SQLite's writer long); returns how many. Idempotent: it continues after the last recorded one. On PostgreSQL one
     /// replica at a time does this (an advisory lock); a replica that finds it taken returns 0.
     ///
-    /// `bound` lets a caller leave out records whose `seq` was taken but whose commit may still be in flight (on
-    /// PostgreSQL, sequence values are handed out before commit): the gateway passes the newest `seq` it saw on its
-    /// previous pass.
+    /// Records are taken in `seq` order after the last recorded one; this never skips a record because decision inserts
+    /// commit in `seq` order (one writer on SQLite, an advisory lock around each insert on PostgreSQL).
     @discardableResult
     public func recordDecisions(upTo bound: Int64? = nil, limit: Int = 500) async throws -> Int {
         let recorded = try await store.exclusively(Self.decisionsLock) { () async throws -> Int in

@@ -75,6 +75,12 @@ public actor Ledger {
         return frontier
     }
 
+    /// Size and root of one and the same tree, caught up with the stored log (for statements that name both).
+    public func state() async throws -> (size: Int, root: MerkleHash) {
+        let frontier = try await serially { try await self.catchUp() }
+        return (frontier.size, frontier.root)
+    }
+
     /// Number of entries.
     public var size: Int { get async throws { try await serially { try await self.catchUp() }.size } }
 

@@ -220,8 +220,9 @@ extension Ledger {
                                                   body: #"{"decisions_unlinked":\#(unlinked),"right":"erasure"}"#)])[0]
         if let subject { _ = try await store.ledger.deleteSubject(ref: subject.ref) }
         try await book?.refresh(from: store)
+        let tree = try await state()
         var receipt = ErasureReceipt(subjectRef: subject?.ref ?? "-", entry: entry.seq, entriesShredded: shredded, decisionsUnlinked: unlinked,
-                                     retrainRequired: retrain, logSize: try await size, root: try await root.hex, time: RFC3339.format(entry.time), note: nil)
+                                     retrainRequired: retrain, logSize: tree.size, root: tree.root.hex, time: RFC3339.format(entry.time), note: nil)
         if let signingKey {
             let text = """
                 \(origin)

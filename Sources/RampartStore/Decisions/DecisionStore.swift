@@ -38,8 +38,29 @@ public struct DecisionStore: Sendable {
         return copy
     }
 
-    /// PostgreSQL: each chunk is one multi-row `INSERT … RETURNING` (23 binds per record, under the protocol's 65,535).
+    /// Advisory lock held by every decision insert on PostgreSQL: replicas insert one batch at a time, so `seq` order is
+    /// commit order, and whoever sees `seq` N committed knows every smaller `seq` is committed or never will be (the
+    /// ledger records decisions in `seq` order and must not skip one that commits late).
+    static let insertLock: Int64 = 0x72_61_6d_70_5f_64_69_6e
+
+    /// PostgreSQL: one transaction per batch under ``insertLock``; each chunk one multi-row `INSERT … RETURNING` (23
+    /// binds per record, under the protocol's 65,535). All chunks commit together or none does.
     private func appendPostgres(_ records: [DecisionRecord], on client: PostgresClient) async throws -> [Int64] {
+        try await client.withConnection { connection in
+            do {
+                try await connection.query("BEGIN", logger: connection.logger)
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.insertLock))", logger: connection.logger)
+                let seqs = try await insertPostgres(records, on: connection)
+                try await connection.query("COMMIT", logger: connection.logger)
+                return seqs
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: connection.logger)
+                throw error
+            }
+        }
+    }
+
+    private func insertPostgres(_ records: [DecisionRecord], on connection: PostgresConnection) async throws -> [Int64] {
         var seqs: [Int64] = []
         seqs.reserveCapacity(records.count)
         var start = 0
@@ -78,7 +99,7 @@ public struct DecisionStore: Sendable {
             sql += " RETURNING id, seq"
             var byID: [String: Int64] = [:]
             do {
-                let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings))
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: connection.logger)
                 for try await (id, seq) in rows.decode((String, Int64).self) { byID[id] = seq }
             } catch {
                 throw StoreError.wrap("query_failed", "could not append \(chunk.count) decision record(s)", error)
@@ -276,6 +297,7 @@ public struct DecisionStore: Sendable {
             return try await records(after: after, upTo: upTo, limit: limit).map(LedgerView.init)
         }
         let views = Mutex<[LedgerView]>([])
+        let broken = Mutex<Int?>(nil)
         var failure: String?
         do {
             try await reader.query("""
@@ -286,7 +308,10 @@ public struct DecisionStore: Sendable {
                 func text(_ name: String) -> String? { row.column(name)?.string }
                 func int(_ name: String) -> Int? { row.column(name)?.integer }
                 guard let seq = int("seq"), let id = text("id"), let time = int("time_ms"), let endpoint = text("endpoint"), let status = int("status"),
-                      let verdict = text("verdict") else { return }
+                      let verdict = text("verdict") else {
+                    broken.withLock { $0 = $0 ?? row.column("seq")?.integer ?? -1 }
+                    return
+                }
                 var view = LedgerView(DecisionRecord(id: id, time: Date(timeIntervalSince1970: 0), endpoint: endpoint, status: status, verdict: .allowed))
                 view.seq = Int64(seq)
                 view.timeMs = Int64(time)
@@ -313,6 +338,9 @@ public struct DecisionStore: Sendable {
             failure = String(describing: error)
         }
         if let failure { throw StoreError(code: "query_failed", message: "could not read decision records: \(failure)") }
+        if let seq = broken.withLock({ $0 }) {
+            throw StoreError(code: "query_failed", message: "decision record \(seq) lacks a required column; the decisions table was changed outside Rampart")
+        }
         return views.withLock { $0 }
     }
 

@@ -123,29 +123,17 @@ public struct LedgerStore: Sendable {
         }
     }
 
-    /// Rows with `seq` in `range`, in order. Read with the driver's own decoding, without SQLKit's (a verify reads
-    /// every row of the log).
+    /// Rows with `seq` in `range`, in order. Read without SQLKit's decoding (a verify reads every row of the log): on
+    /// SQLite through the C API directly (``SQLiteDirectReader``), on PostgreSQL with the driver's typed decoding.
     public func rows(_ range: Range<Int64>) async throws -> [Row] {
         let what = "could not read ledger entries \(range.lowerBound)..<\(range.upperBound)"
         switch store.backend {
-        case .sqlite(_, let reader):
-            let rows = Mutex<[Row]>([])
-            var failure: String?
+        case .sqlite:
             do {
-                try await reader.query("""
-                    SELECT seq, time_ms, kind, subject_ref, body, leaf_hash FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq
-                    """, [.integer(Int(range.lowerBound)), .integer(Int(range.upperBound))]) { row in
-                    guard let seq = row.column("seq")?.integer, let time = row.column("time_ms")?.integer, let kind = row.column("kind")?.string,
-                          let body = row.column("body")?.string, let hash = row.column("leaf_hash")?.blob else { return }
-                    let entry = Row(seq: Int64(seq), timeMs: Int64(time), kind: kind, subjectRef: row.column("subject_ref")?.string, body: body,
-                                    leafHash: hash.getBytes(at: hash.readerIndex, length: hash.readableBytes) ?? [])
-                    rows.withLock { $0.append(entry) }
-                }
+                return try await SQLiteDirectReader.rows(path: store.location, range)
             } catch {
-                failure = String(describing: error)
+                throw StoreError.wrap("query_failed", what, error)
             }
-            if let failure { throw StoreError(code: "query_failed", message: "\(what): \(failure)") }
-            return rows.withLock { $0 }
         case .postgres(let client):
             do {
                 var out: [Row] = []
@@ -168,19 +156,12 @@ public struct LedgerStore: Sendable {
     /// proofs, or to catch up with entries another process appended.
     public func leafHashes(from start: Int64 = 0, upTo size: Int64) async throws -> [[UInt8]] {
         switch store.backend {
-        case .sqlite(_, let reader):
-            let hashes = Mutex<[[UInt8]]>([])
+        case .sqlite:
             do {
-                try await reader.query("SELECT leaf_hash FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq",
-                                       [.integer(Int(start)), .integer(Int(size))]) { row in
-                    guard let hash = row.column("leaf_hash")?.blob else { return }
-                    let bytes = hash.getBytes(at: hash.readerIndex, length: hash.readableBytes) ?? []
-                    hashes.withLock { $0.append(bytes) }
-                }
+                return try await SQLiteDirectReader.leafHashes(path: store.location, start..<max(start, size))
             } catch {
                 throw StoreError.wrap("query_failed", "could not read the ledger's leaf hashes", error)
             }
-            return hashes.withLock { $0 }
         case .postgres(let client):
             do {
                 var out: [[UInt8]] = []
