@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "RampartGateway", targets: ["RampartGateway"]),
         .library(name: "RampartText", targets: ["RampartText"]),
         .library(name: "RampartLedger", targets: ["RampartLedger"]),
+        .library(name: "RampartML", targets: ["RampartML"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -74,6 +75,14 @@ let package = Package(
                 "RampartStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // OpenBLAS's CBLAS (Debian libopenblas-dev), for RampartML's matrix products.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Float tensors over OpenBLAS: the arithmetic of the native model runtime (issue 5). No I/O.
+        .target(
+            name: "RampartML",
+            dependencies: ["COpenBLAS"],
             swiftSettings: swiftSettings
         ),
         // The gateway: the hot path from request to decision record.
@@ -142,6 +151,11 @@ let package = Package(
         .testTarget(
             name: "RampartLedgerTests",
             dependencies: ["RampartLedger", "RampartStore", "RampartStoreTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartMLTests",
+            dependencies: ["RampartML", "RampartCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh Debian machine with Swift: installs what the tests use, builds once,
+# The whole test suite, from a fresh Debian machine with Swift: installs what the tests use (curl, openssl,
+# pkg-config, libopenblas-dev, PostgreSQL, the Python test clients), builds once,
 # runs the libFuzzer targets for a fixed number of runs, the Swift tests, then the end-to-end tests (real binary,
 # OpenAI SDK, curl) against that same build.
 set -euo pipefail
@@ -8,6 +9,9 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v curl >/dev/null || missing+=(curl)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+# OpenBLAS for RampartML's matrix products (issue 5).
+pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; else sudo apt-get install -y "${missing[@]}"; fi
 fi
