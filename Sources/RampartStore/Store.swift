@@ -55,8 +55,9 @@ public final class Store: Sendable {
     public var isPostgres: Bool { if case .postgres = backend { true } else { false } }
 
     init(location: String, backend: Backend, writeDB: any SQLDatabase, readDB: any SQLDatabase, deadlineSeconds: Double = 5,
-         close: @escaping @Sendable () async throws -> Void) {
+         schema: String? = nil, close: @escaping @Sendable () async throws -> Void) {
         self.deadlineSeconds = deadlineSeconds
+        self.lockNamespace = Self.namespace(schema ?? "public")
         self.location = location
         self.backend = backend
         self.writeDB = writeDB
@@ -203,11 +204,21 @@ public final class Store: Sendable {
         // Let the pool start before the first lease (a lease before `run()` is only queued, but logged as a warning).
         try? await Task.sleep(for: .milliseconds(20))
         let db = PostgresPoolDatabase(client: client, logger: logger)
-        return Store(location: shown, backend: .postgres(client), writeDB: db, readDB: db, deadlineSeconds: deadlineSeconds) {
+        return Store(location: shown, backend: .postgres(client), writeDB: db, readDB: db, deadlineSeconds: deadlineSeconds, schema: schema) {
             running.cancel()
             _ = await running.value
         }
     }
+
+    /// FNV-1a of `name`, for ``lockNamespace``.
+    static func namespace(_ name: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int64(bitPattern: hash)
+    }
+
+    /// The advisory lock key for `lock` in this store's namespace.
+    func lockKey(_ lock: Int64) -> Int64 { lock ^ lockNamespace }
 
     /// `url` with its password replaced by `***` (for messages and logs).
     static func redacted(_ url: String) -> String {
@@ -222,6 +233,9 @@ public final class Store: Sendable {
     /// database is unreachable the pool would otherwise hold requests until its circuit breaker trips (about a
     /// minute); with the deadline they fail closed quickly (`503`).
     let deadlineSeconds: Double
+    /// Mixed into every advisory lock key on PostgreSQL: advisory locks are database-wide, and two deployments in
+    /// different schemas of one database must not wait on each other's locks. A hash of the schema name.
+    let lockNamespace: Int64
 
     /// Runs `body` with the PostgreSQL deadline: throws `StoreError` `timeout` (and cancels `body`) when it is over.
     func withDeadline<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
@@ -292,16 +306,17 @@ public final class Store: Sendable {
         }
         return try await client.withConnection { connection -> T? in
             var got = false
-            for try await taken in try await connection.query("SELECT pg_try_advisory_lock(\(lock))", logger: connection.logger).decode(Bool.self) {
+            let key = lockKey(lock)
+            for try await taken in try await connection.query("SELECT pg_try_advisory_lock(\(key))", logger: connection.logger).decode(Bool.self) {
                 got = taken
             }
             guard got else { return nil }
             do {
                 let result = try await body()
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(lock))", logger: connection.logger)
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: connection.logger)
                 return result
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(lock))", logger: connection.logger)
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: connection.logger)
                 throw error
             }
         }

@@ -76,12 +76,12 @@ import Testing
                 Self.record(subject: "u-2", at: now.addingTimeInterval(-29 * 86_400)),
                 Self.record(subject: "u-3", purpose: "billing", at: now.addingTimeInterval(-400 * 86_400)),
             ])
-            try await ledger.recordDecisions()
+            #expect(try await ledger.recordDecisions() == 3)
             let outcomes = try await ledger.applyRetention(purposes: purposes, now: now)
             #expect(outcomes.count == 1 && outcomes[0].purpose == "support" && outcomes[0].decisionsUnlinked == 1 && outcomes[0].entry == 3)
             #expect(try await store.decisions.list(.init(subject: "u-2")).count == 1)
             #expect(try await store.decisions.list(.init(subject: "u-3")).count == 1, "no retention declared for billing")
-            let logged = try await store.ledger.rows(3..<4)[0]
+            let logged = try #require(try await store.ledger.rows(3..<4).first)
             #expect(logged.kind == "retention.applied" && logged.body.contains(#""decisions_unlinked":1"#) && logged.body.contains(#""purpose":"support""#))
             // A second pass finds nothing and logs nothing.
             let again = try await ledger.applyRetention(purposes: purposes, now: now)

@@ -194,6 +194,27 @@ func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict =
         }
     }
 
+    /// One process at a time does a locked piece of work per store — and stores in other schemas (other deployments on
+    /// the same database) are not held up by it.
+    @Test(arguments: TestBackend.available)
+    func exclusiveWorkIsPerStore(_ backend: TestBackend) async throws {
+        try await withTemporaryStore(backend) { a, location in
+            let sameStore = try await location.open()
+            let other = try backend.makeLocation()
+            defer { other.remove() }
+            let otherStore = try await other.open()
+            let result = try await a.exclusively(42) { () async throws -> [Int?] in
+                let blocked = try await sameStore.exclusively(42) { 1 }
+                let free = try await otherStore.exclusively(42) { 2 }
+                return [blocked, free]
+            }
+            #expect(result == [nil, 2])
+            #expect(try await sameStore.exclusively(42) { 3 } == 3, "released afterwards")
+            await sameStore.close()
+            await otherStore.close()
+        }
+    }
+
     @Test func postgresErrorsAreClearAndNeverShowThePassword() async throws {
         // Nothing listens on port 1: a clear error naming the server, without the password.
         do {

@@ -46,10 +46,11 @@ public struct DecisionStore: Sendable {
     /// PostgreSQL: one transaction per batch under ``insertLock``; each chunk one multi-row `INSERT … RETURNING` (23
     /// binds per record, under the protocol's 65,535). All chunks commit together or none does.
     private func appendPostgres(_ records: [DecisionRecord], on client: PostgresClient) async throws -> [Int64] {
-        try await client.withConnection { connection in
+        let key = store.lockKey(Self.insertLock)
+        return try await client.withConnection { connection in
             do {
                 try await connection.query("BEGIN", logger: connection.logger)
-                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.insertLock))", logger: connection.logger)
+                try await connection.query("SELECT pg_advisory_xact_lock(\(key))", logger: connection.logger)
                 let seqs = try await insertPostgres(records, on: connection)
                 try await connection.query("COMMIT", logger: connection.logger)
                 return seqs
