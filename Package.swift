@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "RampartText", targets: ["RampartText"]),
         .library(name: "RampartLedger", targets: ["RampartLedger"]),
         .library(name: "RampartML", targets: ["RampartML"]),
+        .library(name: "RampartONNX", targets: ["RampartONNX"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // Plain value types: config, decisions, errors, risk vocabulary. No I/O.
@@ -83,6 +85,12 @@ let package = Package(
         .target(
             name: "RampartML",
             dependencies: ["COpenBLAS"],
+            swiftSettings: swiftSettings
+        ),
+        // ONNX models: the protobuf schema (generated once by scripts/onnx/generate-swift.sh, committed) and the loader.
+        .target(
+            name: "RampartONNX",
+            dependencies: ["RampartML", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings
         ),
         // The gateway: the hot path from request to decision record.
@@ -155,7 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartMLTests",
-            dependencies: ["RampartML", "RampartCore"],
+            dependencies: ["RampartML", "RampartONNX", "RampartCore", "RampartStoreTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
