@@ -78,6 +78,13 @@ extension Tensor {
         }
     }
 
+    /// The largest value of one lane (the shift that keeps softmax's exponentials finite).
+    private func laneMax(_ start: Int, _ stride: Int, _ length: Int) -> Float {
+        var high = -Float.infinity
+        for j in 0..<length { high = Swift.max(high, data[start + j * stride]) }
+        return high
+    }
+
     /// Softmax along `axis` (ONNX opset 13 semantics), computed stably (the lane's maximum subtracted first).
     public func softmax(axis: Int = -1) throws(TensorError) -> Tensor {
         let axis = try Tensor.axis(axis, rank: rank)
@@ -85,8 +92,7 @@ extension Tensor {
         var out = self
         forEachLane(axis: axis) { start, stride, length in
             guard length > 0 else { return }
-            var high = -Float.infinity
-            for j in 0..<length { high = Swift.max(high, data[start + j * stride]) }
+            let high = laneMax(start, stride, length)
             var sum: Float = 0
             for j in 0..<length {
                 let e = Foundation.exp(data[start + j * stride] - high)
@@ -105,8 +111,7 @@ extension Tensor {
         var out = self
         forEachLane(axis: axis) { start, stride, length in
             guard length > 0 else { return }
-            var high = -Float.infinity
-            for j in 0..<length { high = Swift.max(high, data[start + j * stride]) }
+            let high = laneMax(start, stride, length)
             var sum: Float = 0
             for j in 0..<length { sum += Foundation.exp(data[start + j * stride] - high) }
             let shift = high + Foundation.log(sum)

@@ -264,30 +264,25 @@ public final class Store: Sendable {
         switch backend {
         case .postgres(let client):
             return try await client.withConnection { connection in
-                let db = connection.sql(queryLogLevel: nil)
-                try await db.raw("BEGIN").run()
-                do {
-                    let result = try await body(db)
-                    try await db.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await db.raw("ROLLBACK").run()
-                    throw error
-                }
+                try await Self.inTransaction(connection.sql(queryLogLevel: nil), begin: "BEGIN", body)
             }
         case .sqlite:
             let db = writeDB
-            return try await writeGate.run {
-                try await db.raw("BEGIN IMMEDIATE").run()
-                do {
-                    let result = try await body(db)
-                    try await db.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await db.raw("ROLLBACK").run()
-                    throw error
-                }
-            }
+            return try await writeGate.run { try await Self.inTransaction(db, begin: "BEGIN IMMEDIATE", body) }
+        }
+    }
+
+    /// `begin`, `body`, then `COMMIT` — or `ROLLBACK` when `body` throws — on one connection.
+    private static func inTransaction<T: Sendable>(_ db: any SQLDatabase, begin: SQLQueryString,
+                                                   _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await db.raw(begin).run()
+        do {
+            let result = try await body(db)
+            try await db.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            throw error
         }
     }
 

@@ -62,12 +62,7 @@ public struct DecisionStore: Sendable {
     }
 
     private func insertPostgres(_ records: [DecisionRecord], on connection: PostgresConnection) async throws -> [Int64] {
-        var seqs: [Int64] = []
-        seqs.reserveCapacity(records.count)
-        var start = 0
-        while start < records.count {
-            let chunk = records[start..<min(start + 500, records.count)]
-            start += chunk.count
+        try await Self.inChunks(records) { chunk in
             var bindings = PostgresBindings(capacity: chunk.count * Self.columns.count)
             var sql = Self.insertPrefix
             for (index, r) in chunk.enumerated() {
@@ -99,9 +94,25 @@ public struct DecisionStore: Sendable {
             }
             sql += " RETURNING id, seq"
             var byID: [String: Int64] = [:]
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: connection.logger)
+            for try await (id, seq) in rows.decode((String, Int64).self) { byID[id] = seq }
+            return byID
+        }
+    }
+
+    /// Inserts `records` in chunks of 500 with `insert` (one multi-row `INSERT … RETURNING id, seq` each, answering
+    /// `seq` by id) and returns the sequence numbers in the records' order.
+    private static func inChunks(_ records: [DecisionRecord],
+                                 _ insert: (ArraySlice<DecisionRecord>) async throws -> [String: Int64]) async throws -> [Int64] {
+        var seqs: [Int64] = []
+        seqs.reserveCapacity(records.count)
+        var start = 0
+        while start < records.count {
+            let chunk = records[start..<min(start + 500, records.count)]
+            start += chunk.count
+            let byID: [String: Int64]
             do {
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: connection.logger)
-                for try await (id, seq) in rows.decode((String, Int64).self) { byID[id] = seq }
+                byID = try await insert(chunk)
             } catch {
                 throw StoreError.wrap("query_failed", "could not append \(chunk.count) decision record(s)", error)
             }
@@ -119,34 +130,18 @@ public struct DecisionStore: Sendable {
     /// trip to the SQLite thread, one WAL commit — with values bound as they are, without SQLKit's encoders.
     /// Chunks commit one after another; each record is independent, so a failure never leaves half a record.
     private func appendSQLite(_ records: [DecisionRecord], on connection: SQLiteConnection) async throws -> [Int64] {
-        var seqs: [Int64] = []
-        seqs.reserveCapacity(records.count)
-        var start = 0
-        while start < records.count {
-            let chunk = records[start..<min(start + 500, records.count)]
-            start += chunk.count
+        try await Self.inChunks(records) { chunk in
             var binds: [SQLiteData] = []
             binds.reserveCapacity(chunk.count * Self.columns.count)
             for record in chunk { Self.appendSQLiteBinds(record, to: &binds) }
             let rows = Mutex<[String: Int64]>([:])
-            do {
-                try await connection.query(Self.insertSQL(rows: chunk.count), binds) { row in
-                    if let id = row.column("id")?.string, let seq = row.column("seq")?.integer {
-                        rows.withLock { $0[id] = Int64(seq) }
-                    }
+            try await connection.query(Self.insertSQL(rows: chunk.count), binds) { row in
+                if let id = row.column("id")?.string, let seq = row.column("seq")?.integer {
+                    rows.withLock { $0[id] = Int64(seq) }
                 }
-            } catch {
-                throw StoreError.wrap("query_failed", "could not append \(chunk.count) decision record(s)", error)
             }
-            let byID = rows.withLock { $0 }
-            for record in chunk {
-                guard let seq = byID[record.id] else {
-                    throw StoreError(code: "query_failed", message: "the store did not return a sequence number for \(record.id)")
-                }
-                seqs.append(seq)
-            }
+            return rows.withLock { $0 }
         }
-        return seqs
     }
 
     private static let insertPrefix = "INSERT INTO decisions (\(columns.joined(separator: ", "))) VALUES "
