@@ -164,6 +164,7 @@ let package = Package(
         .testTarget(
             name: "RampartMLTests",
             dependencies: ["RampartML", "RampartONNX", "RampartCore", "RampartStoreTesting"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

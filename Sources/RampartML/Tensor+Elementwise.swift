@@ -141,8 +141,9 @@ extension Tensor {
         try reduce(axis: axis, keepDims: keepDims, initial: -.infinity) { Swift.max($0, $1) }
     }
 
-    /// Index of the largest value along `axis` (the first one on ties, as ONNX ArgMax with `select_last_index = 0`).
-    public func argmax(axis: Int, keepDims: Bool = true) throws(TensorError) -> Tensor {
+    /// Index of the largest value along `axis` — on ties the first one, or the last with `lastIndex` (ONNX ArgMax's
+    /// `select_last_index`).
+    public func argmax(axis: Int, keepDims: Bool = true, lastIndex: Bool = false) throws(TensorError) -> Tensor {
         let axis = try Tensor.axis(axis, rank: rank)
         guard shape[axis] > 0 else { throw .invalidShape("argmax over an empty axis \(axis) of \(shape)") }
         var outShape = shape
@@ -150,11 +151,67 @@ extension Tensor {
         var out: [Float] = []
         forEachLane(axis: axis) { start, stride, length in
             var best = 0
-            for j in 1..<Swift.max(length, 1) where data[start + j * stride] > data[start + best * stride] { best = j }
+            for j in 1..<Swift.max(length, 1) {
+                let value = data[start + j * stride], current = data[start + best * stride]
+                if value > current || (lastIndex && value == current) { best = j }
+            }
             out.append(Float(best))
         }
         if !keepDims { outShape.remove(at: axis) }
         return try Tensor(shape: outShape, data: out)
+    }
+
+    /// The sum of this tensor over the axes it was broadcast along, back to `target` — the gradient of a broadcast.
+    public func sum(to target: [Int]) throws(TensorError) -> Tensor {
+        if shape == target { return self }
+        guard try Tensor.broadcastShape(target, shape) == shape else { throw .incompatibleShapes("\(shape) is not a broadcast of \(target)") }
+        let padded = Array(repeating: 1, count: rank - target.count) + target
+        var out = [Float](repeating: 0, count: try Tensor.count(of: target))
+        let targetStrides = Tensor.strides(of: padded).enumerated().map { padded[$0.offset] == 1 ? 0 : $0.element }
+        let strides = Tensor.strides(of: shape)
+        for index in 0..<count {
+            var rest = index, destination = 0
+            for axis in 0..<rank {
+                let coordinate = rest / strides[axis]
+                rest -= coordinate * strides[axis]
+                destination += coordinate * targetStrides[axis]
+            }
+            out[destination] += data[index]
+        }
+        return try Tensor(shape: target, data: out)
+    }
+
+    /// Tensors joined along `axis` (ONNX Concat): all other dimensions must agree.
+    public static func concat(_ parts: [Tensor], axis: Int) throws(TensorError) -> Tensor {
+        let (shape, data) = try concatenate(parts.map { ($0.shape, $0.data) }, axis: axis)
+        return try Tensor(shape: shape, data: data)
+    }
+
+    /// Row-major arrays of any element type joined along `axis`: the shape and values of the result.
+    public static func concatenate<Element>(_ parts: [(shape: [Int], data: [Element])], axis: Int) throws(TensorError) -> ([Int], [Element]) {
+        guard let first = parts.first else { throw .invalidShape("concat of no tensors") }
+        let axis = try Tensor.axis(axis, rank: first.shape.count)
+        var shape = first.shape
+        shape[axis] = 0
+        var expected = first.shape
+        expected[axis] = 0
+        for part in parts {
+            var other = part.shape
+            guard other.count == first.shape.count else { throw .incompatibleShapes("concat: ranks differ, \(first.shape) and \(part.shape)") }
+            shape[axis] += other[axis]
+            other[axis] = 0
+            guard other == expected else { throw .incompatibleShapes("concat on axis \(axis): \(first.shape) and \(part.shape) differ elsewhere") }
+        }
+        let outer = first.shape[..<axis].reduce(1, *)
+        var out: [Element] = []
+        out.reserveCapacity(try Tensor.count(of: shape))
+        for block in 0..<outer {
+            for part in parts {
+                let inner = part.shape[axis...].reduce(1, *)
+                out += part.data[(block * inner)..<((block + 1) * inner)]
+            }
+        }
+        return (shape, out)
     }
 
     /// The axes reordered by `permutation` (ONNX Transpose; default: reversed).

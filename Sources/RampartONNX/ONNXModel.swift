@@ -60,6 +60,8 @@ public struct ONNXModel: Sendable {
     public var weights: [String: Tensor]
     /// Number of values in all initializers.
     public var parameterCount: Int
+    /// The graph as read, for `ONNXGraph` to compile.
+    let graph: Onnx_GraphProto
 
     /// The operators the runtime executes (issue 5's list), by domain.
     public static let supportedOperators: [String: Set<String>] = [
@@ -116,6 +118,7 @@ public struct ONNXModel: Sendable {
         self.opsets = opsets
 
         let graph = proto.graph
+        self.graph = graph
         let initializerNames = Set(graph.initializer.map(\.name))
         inputs = graph.input.filter { !initializerNames.contains($0.name) }.map(Self.value)
         outputs = graph.output.map(Self.value)
@@ -138,9 +141,9 @@ public struct ONNXModel: Sendable {
         var weights: [String: Tensor] = [:]
         var parameters = 0
         for initializer in graph.initializer {
-            let tensor = try Self.tensor(initializer)
-            parameters += tensor?.count ?? initializer.dims.reduce(1) { $0 * Int(clamping: $1) }
-            if let tensor { weights[initializer.name] = tensor }
+            let value = try TensorDecoding.value(initializer)
+            parameters += value.shape.reduce(1, *)
+            if case .floats(let tensor) = value { weights[initializer.name] = tensor }
         }
         self.weights = weights
         parameterCount = parameters
@@ -187,51 +190,34 @@ public struct ONNXModel: Sendable {
         default: "type\(code)"
         }
     }
-
-    /// A float initializer as a tensor (from `float_data` or little-endian `raw_data`); nil for other element types.
-    static func tensor(_ proto: Onnx_TensorProto) throws(ONNXError) -> Tensor? {
-        guard proto.dataType == 1 else { return nil }
-        guard proto.dims.allSatisfy({ $0 >= 0 && $0 <= Int64(Int32.max) }) else {
-            throw .malformed("initializer `\(proto.name)` has an invalid shape \(proto.dims)")
-        }
-        let shape = proto.dims.map { Int($0) }
-        let expected: Int
-        do { expected = try Tensor.count(of: shape) } catch { throw .malformed("initializer `\(proto.name)`: \(error)") }
-        var values: [Float]
-        if !proto.rawData.isEmpty {
-            guard proto.rawData.count == expected * 4 else {
-                throw .malformed("initializer `\(proto.name)` of shape \(shape) holds \(proto.rawData.count) bytes, not \(expected * 4)")
-            }
-            values = [Float](repeating: 0, count: expected)
-            proto.rawData.withUnsafeBytes { raw in
-                for i in 0..<expected { values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
-            }
-        } else {
-            values = proto.floatData
-        }
-        do {
-            return try Tensor(shape: shape, data: values)
-        } catch {
-            throw .malformed("initializer `\(proto.name)`: \(error)")
-        }
-    }
 }
 
-/// Why a model cannot be used: unreadable, or not a well-formed ONNX model. The message says what is wrong and where.
+/// Why a model cannot be used or run. The message says what is wrong and where.
 public enum ONNXError: Error, Equatable, CustomStringConvertible {
+    /// The file cannot be read.
     case unreadable(String)
+    /// The file is not a well-formed ONNX model (or its graph is inconsistent).
     case malformed(String)
+    /// The model uses operators or opsets the runtime does not implement: each is listed.
+    case unsupported(String)
+    /// The inputs given do not match what the model declares: the message names the input and the dimension or index.
+    case invalidInput(String)
+    /// A node failed on the values it was given; the message names the node.
+    case failed(String)
+    /// The output asked for cannot be differentiated with respect to the input asked for.
+    case notDifferentiable(String)
 
     public var description: String {
         switch self {
-        case .unreadable(let why), .malformed(let why): why
+        case .unreadable(let why), .malformed(let why), .unsupported(let why), .invalidInput(let why), .failed(let why), .notDifferentiable(let why): why
         }
     }
 
     func `in`(_ path: String) -> ONNXError {
         switch self {
-        case .unreadable: self
         case .malformed(let why): .malformed("\(path): \(why)")
+        case .unsupported(let why): .unsupported("\(path): \(why)")
+        default: self
         }
     }
 }
