@@ -102,8 +102,8 @@ public struct ONNXGraph: Sendable {
         slotNames = names
     }
 
-    /// The graph's outputs (or only `outputs`) for the given inputs, by name. Only the nodes the requested outputs
-    /// depend on run.
+    /// The graph's outputs (or only `outputs`, which may also name values inside the graph) for the given inputs, by
+    /// name. Only the nodes the requested values depend on run.
     public func run(_ feeds: [String: ONNXValue], outputs requested: [String]? = nil) throws(ONNXError) -> [String: ONNXValue] {
         let wanted = try outputSlots(requested)
         let values = try execute(feeds, needed: needed(for: wanted.map(\.slot)))
@@ -112,30 +112,44 @@ public struct ONNXGraph: Sendable {
         return result
     }
 
-    /// Reverse-mode gradient of output `of` with respect to input `withRespectTo`, for a `cotangent` of the output's
+    /// Reverse-mode gradient of the value `of` — a graph output, or any value a node produces, such as the probability
+    /// tensor skl2onnx feeds to ZipMap — with respect to input `withRespectTo`, for a `cotangent` of that value's
     /// shape: `cotangentᵀ · ∂output/∂input` (a vector–Jacobian product). With a one-hot cotangent on a probability
     /// output it is the gradient of that class's probability; with `−onehot / p` it is cross-entropy's. Fails with
     /// `notDifferentiable` naming the first node on the path that has no gradient (trees, SVMs, ArgMax).
     public func gradient(_ feeds: [String: ONNXValue], of output: String, cotangent: Tensor,
                          withRespectTo input: String) throws(ONNXError) -> (outputs: [String: ONNXValue], gradient: Tensor) {
-        let target = try outputSlots([output])[0].slot
+        guard let target = outputSlots.first(where: { $0.name == output })?.slot ?? slotNames.firstIndex(of: output) else {
+            throw .invalidInput("the model has no value `\(output)` (outputs: \(outputSlots.map(\.name).joined(separator: ", ")))")
+        }
         guard let source = inputSlots.first(where: { $0.value.name == input })?.slot else {
             throw .invalidInput("the model has no input `\(input)` (inputs: \(inputSlots.map(\.value.name).joined(separator: ", ")))")
         }
         let needed = needed(for: [target])
         let values = try execute(feeds, needed: needed)
+        guard values[target] != nil else { throw .notDifferentiable("`\(output)` is an initializer, not computed from `\(input)`") }
         guard case .floats(let produced)? = values[target], case .floats(let x)? = values[source] else {
             throw .notDifferentiable("`\(output)` and `\(input)` must both be float tensors")
         }
         guard cotangent.shape == produced.shape else {
             throw .invalidInput("the cotangent has shape \(cotangent.shape), the output `\(output)` has \(produced.shape)")
         }
-        // Slots that depend on the input: only their gradients matter.
-        var dependent = Set([source])
-        for (i, step) in steps.enumerated() where needed.contains(i) && step.inputs.contains(where: { $0.map(dependent.contains) ?? false }) {
-            for case let s? in step.outputs { dependent.insert(s) }
+        // Slots whose float values depend on the input: only their gradients matter. A dependence that passes through
+        // integers (ArgMax, a Cast to int64) carries no gradient.
+        var dependent = Set([source]), reachable = Set([source])
+        var through: [String] = []
+        for (i, step) in steps.enumerated() where needed.contains(i) {
+            let floatDependent = step.inputs.contains { $0.map(dependent.contains) ?? false }
+            guard step.inputs.contains(where: { $0.map(reachable.contains) ?? false }) else { continue }
+            for case let s? in step.outputs {
+                reachable.insert(s)
+                if floatDependent, case .floats? = values[s] { dependent.insert(s) } else { through.append("`\(step.name)` (\(step.op))") }
+            }
         }
-        guard dependent.contains(target) else { throw .notDifferentiable("`\(output)` does not depend on `\(input)`") }
+        guard reachable.contains(target) else { throw .notDifferentiable("`\(output)` does not depend on `\(input)`") }
+        guard dependent.contains(target) else {
+            throw .notDifferentiable("`\(output)` depends on `\(input)` only through integer values, which have no gradient: node \(through.first ?? "?")")
+        }
         var gradients: [Int: Tensor] = [target: cotangent]
         for (i, step) in steps.enumerated().reversed() where needed.contains(i) {
             let outputGradients = step.outputs.map { $0.flatMap { gradients[$0] } }
@@ -165,13 +179,14 @@ public struct ONNXGraph: Sendable {
         } ?? (try! Tensor(repeating: 0, shape: x.shape))
         var outputs: [String: ONNXValue] = [:]
         for (name, slot) in outputSlots where values[slot] != nil { outputs[name] = values[slot] }
+        outputs[output] = values[target]
         return (outputs, result)
     }
 
     private func outputSlots(_ requested: [String]?) throws(ONNXError) -> [(name: String, slot: Int)] {
         guard let requested else { return outputSlots }
         return try requested.map { name throws(ONNXError) in
-            guard let entry = outputSlots.first(where: { $0.name == name }) else {
+            guard let entry = outputSlots.first(where: { $0.name == name }) ?? slotNames.firstIndex(of: name).map({ (name, $0) }) else {
                 throw .invalidInput("the model has no output `\(name)` (outputs: \(outputSlots.map(\.name).joined(separator: ", ")))")
             }
             return entry
