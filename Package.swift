@@ -101,6 +101,8 @@ let package = Package(
                 "RampartStore",
                 "RampartText",
                 "RampartLedger",
+                "RampartML",
+                "RampartONNX",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

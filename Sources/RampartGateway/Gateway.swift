@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import RampartCore
 import RampartLedger
+import RampartML
 import RampartStore
 import ServiceLifecycle
 
@@ -34,6 +35,8 @@ public final class Gateway: Sendable {
     let writer: DecisionWriter
     let upstreams: UpstreamPool
     let proxy: OpenAIProxy
+    /// The KServe v2 routes of the `kind: model` routes.
+    let classifiers: ClassifierRoutes
     let logger: Logger
 
     /// Builds the gateway: loads keys and today's usage from `store`.
@@ -69,6 +72,20 @@ public final class Gateway: Sendable {
         }
         self.proxy = OpenAIProxy(config: config, keys: keys, limiter: limiter, upstreams: upstreams, decisions: writer, metrics: metrics,
                                  logger: logger, guards: guards, consents: consents)
+        // Classifiers run on the request's task; OpenBLAS gets one thread so it does not fight the server's own.
+        BLAS.setThreads(1)
+        var models: [String: ServedModel] = [:]
+        for route in config.routes where route.kind == .model {
+            guard let classifier = route.classifier else { continue }
+            do {
+                models[route.name] = try ServedModel(route: route, config: classifier)
+            } catch let error as GatewayStartError {
+                throw error
+            } catch {
+                throw GatewayStartError(message: "route `\(route.name)`: cannot serve \(classifier.model): \(error)")
+            }
+        }
+        self.classifiers = ClassifierRoutes(proxy: proxy, models: models)
     }
 
     func publicRouter() -> Router<GatewayRequestContext> {
@@ -77,6 +94,7 @@ public final class Gateway: Sendable {
         router.post("/v1/chat/completions") { request, _ in await proxy.handle(request, endpoint: .chatCompletions) }
         router.post("/v1/embeddings") { request, _ in await proxy.handle(request, endpoint: .embeddings) }
         router.get("/v1/models") { request, _ in await proxy.models(request) }
+        classifiers.add(to: router)
         HealthRoutes(store: store).add(to: router)
         return router
     }

@@ -74,6 +74,7 @@ struct ConfigOptions: ParsableArguments {
             loaded.ledger.signingKey = loaded.ledger.signingKey.map(resolve)
             for index in loaded.routes.indices {
                 loaded.routes[index].upstreamCAFile = loaded.routes[index].upstreamCAFile.map(resolve)
+                if let model = loaded.routes[index].classifier?.model { loaded.routes[index].classifier?.model = resolve(model) }
             }
             return loaded
         } catch {

@@ -158,11 +158,16 @@ public enum ConfigLoader {
 
     private static func decodeRoute(_ node: ConfigNode) throws(ConfigError) -> RouteConfig {
         let m = try node.mapping(keys: ["name", "kind", "upstream", "upstream_api_key_env", "upstream_ca_file", "timeout_seconds", "models", "limits", "guards",
-                                        "purpose", "require_subject"])
+                                        "purpose", "require_subject", "model", "inputs", "output"])
         guard let nameNode = m["name"] else { throw node.error("missing_key", "every route needs a `name`") }
         let name = try nameNode.string(nonEmpty: true)
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), name.utf8.count <= 64 else {
             throw nameNode.error("invalid_value", "route name `\(name)` may use only letters, digits, `-`, `_` and `.` (at most 64)")
+        }
+        let kind = try m["kind"]?.enumValue(RouteConfig.Kind.self) ?? .openai
+        if kind == .model { return try decodeModelRoute(name: name, m, node: node) }
+        for key in ["model", "inputs", "output"] where m[key] != nil {
+            throw m[key]!.error("unknown_key", "`\(key)` applies to `kind: model` routes only")
         }
         guard let upstreamNode = m["upstream"] else { throw node.error("missing_key", "route `\(name)` needs an `upstream` URL") }
         let upstream = try upstreamNode.string(nonEmpty: true)
@@ -173,7 +178,7 @@ public enum ConfigLoader {
             throw upstreamNode.error("invalid_value", "`\(upstream)` is not an http:// or https:// URL such as http://127.0.0.1:11434/v1")
         }
         var route = RouteConfig(name: name, upstream: upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream)
-        if let n = m["kind"] { route.kind = try n.enumValue(RouteConfig.Kind.self) }
+        route.kind = kind
         if let n = m["upstream_api_key_env"] {
             let env = try n.string(nonEmpty: true)
             guard env.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
@@ -191,22 +196,72 @@ public enum ConfigLoader {
         if let n = m["models"] {
             route.models = try n.sequence().map { (item: ConfigNode) throws(ConfigError) -> String in try item.string(nonEmpty: true) }
         }
-        if let n = m["limits"] {
-            let l = try n.mapping(keys: ["rate_per_second", "burst", "requests_per_day", "tokens_per_day"])
-            var limits = RouteLimits()
-            if let v = l["rate_per_second"] { limits.ratePerSecond = try v.double(in: 0.000_001...1_000_000) }
-            if let v = l["burst"] { limits.burst = try v.int(in: 1...10_000_000) }
-            if let v = l["requests_per_day"] { limits.requestsPerDay = try v.int(in: 0...Int(Int32.max)) }
-            if let v = l["tokens_per_day"] { limits.tokensPerDay = try v.int(in: 0...Int.max / 2) }
-            if limits.burst != nil && limits.ratePerSecond == nil {
-                throw n.error("invalid_value", "`burst` needs `rate_per_second` (the bucket's refill rate)")
-            }
-            route.limits = limits
-        }
+        if let n = m["limits"] { route.limits = try decodeLimits(n) }
         if let n = m["guards"] { route.guards = try decodeGuards(n) }
         if let n = m["purpose"] { route.purpose = try n.string(nonEmpty: true) }
         if let n = m["require_subject"] { route.requireSubject = try n.bool() }
         return route
+    }
+
+    /// A `kind: model` route: a local ONNX classifier served over KServe v2 (docs/models.md).
+    private static func decodeModelRoute(name: String, _ m: ConfigMapping, node: ConfigNode) throws(ConfigError) -> RouteConfig {
+        for key in ["upstream", "upstream_api_key_env", "upstream_ca_file", "models", "guards"] where m[key] != nil {
+            throw m[key]!.error("unknown_key", "`\(key)` does not apply to a `kind: model` route (it runs the model file itself)")
+        }
+        guard let modelNode = m["model"] else { throw node.error("missing_key", "route `\(name)` (kind: model) needs `model:`, the path of an .onnx file") }
+        var classifier = ClassifierConfig(model: try modelNode.string(nonEmpty: true))
+        if let n = m["inputs"] {
+            let inputs = try n.mapping(keys: nil)
+            for (tensor, rangeNode) in inputs.entries {
+                let r = try rangeNode.mapping(keys: ["min", "max"])
+                let low = try r["min"]?.double(in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) ?? -Double.greatestFiniteMagnitude
+                let high = try r["max"]?.double(in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) ?? Double.greatestFiniteMagnitude
+                guard low <= high else { throw rangeNode.error("invalid_value", "input `\(tensor)`: min \(low) is above max \(high)") }
+                classifier.inputRanges[tensor] = low...high
+            }
+        }
+        if let n = m["output"] {
+            let o = try n.mapping(keys: ["confidence"])
+            if let c = o["confidence"] {
+                if c.isMapping {
+                    let options = try c.mapping(keys: ["top_k", "round"])
+                    if let k = options["top_k"] {
+                        classifier.confidence = .topK(try k.int(in: 1...10_000))
+                    } else if let digits = options["round"] {
+                        classifier.confidence = .round(try digits.int(in: 0...7))
+                    } else {
+                        throw c.error("invalid_value", "`confidence` takes `full`, `label`, `{ top_k: K }` or `{ round: DIGITS }`")
+                    }
+                } else {
+                    switch try c.string(nonEmpty: true) {
+                    case "full": classifier.confidence = .full
+                    case "label": classifier.confidence = .label
+                    case let other:
+                        throw c.error("invalid_value", "`confidence: \(other)` is not one of full, label, { top_k: K }, { round: DIGITS }")
+                    }
+                }
+            }
+        }
+        var route = RouteConfig(name: name, kind: .model, upstream: "")
+        route.classifier = classifier
+        if let n = m["timeout_seconds"] { route.timeoutSeconds = try n.double(in: 0.001...86_400) }
+        if let n = m["limits"] { route.limits = try decodeLimits(n) }
+        if let n = m["purpose"] { route.purpose = try n.string(nonEmpty: true) }
+        if let n = m["require_subject"] { route.requireSubject = try n.bool() }
+        return route
+    }
+
+    private static func decodeLimits(_ n: ConfigNode) throws(ConfigError) -> RouteLimits {
+        let l = try n.mapping(keys: ["rate_per_second", "burst", "requests_per_day", "tokens_per_day"])
+        var limits = RouteLimits()
+        if let v = l["rate_per_second"] { limits.ratePerSecond = try v.double(in: 0.000_001...1_000_000) }
+        if let v = l["burst"] { limits.burst = try v.int(in: 1...10_000_000) }
+        if let v = l["requests_per_day"] { limits.requestsPerDay = try v.int(in: 0...Int(Int32.max)) }
+        if let v = l["tokens_per_day"] { limits.tokensPerDay = try v.int(in: 0...Int.max / 2) }
+        if limits.burst != nil && limits.ratePerSecond == nil {
+            throw n.error("invalid_value", "`burst` needs `rate_per_second` (the bucket's refill rate)")
+        }
+        return limits
     }
 
     private static func decodeGuards(_ node: ConfigNode) throws(ConfigError) -> GuardsConfig {
@@ -364,9 +419,15 @@ struct ConfigNode {
         }
     }
 
-    func mapping(keys allowed: [String]) throws(ConfigError) -> ConfigMapping {
+    var isMapping: Bool {
+        if case .mapping = node { return true }
+        return false
+    }
+
+    /// The node as a mapping whose keys must be among `allowed` (any key when nil).
+    func mapping(keys allowed: [String]?) throws(ConfigError) -> ConfigMapping {
         guard case .mapping(let mapping) = node else {
-            throw error("invalid_type", "expected a mapping with keys \(allowed.joined(separator: ", ")); found \(kindName)")
+            throw error("invalid_type", "expected a mapping\(allowed.map { " with keys \($0.joined(separator: ", "))" } ?? ""); found \(kindName)")
         }
         var entries: [String: ConfigNode] = [:]
         for (keyNode, value) in mapping {
@@ -375,7 +436,7 @@ struct ConfigNode {
             }
             let key = scalar.string
             let childPath = path.isEmpty ? key : "\(path).\(key)"
-            guard allowed.contains(key) else {
+            if let allowed, !allowed.contains(key) {
                 let hint = Self.closest(to: key, in: allowed).map { " — did you mean `\($0)`?" } ?? ""
                 throw ConfigError(code: "unknown_key", path: childPath, line: keyNode.mark?.line, column: keyNode.mark?.column,
                                   message: "unknown key `\(key)`\(hint) (expected one of: \(allowed.joined(separator: ", ")))")

@@ -228,6 +228,8 @@ public struct RouteConfig: Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable, CaseIterable {
         /// An OpenAI-compatible chat/embeddings API (OpenAI, vLLM, llama.cpp server, Ollama).
         case openai
+        /// A classifier Rampart runs itself from a local ONNX file, served over KServe v2 (issue 5).
+        case model
     }
 
     public var name: String
@@ -250,6 +252,8 @@ public struct RouteConfig: Sendable, Equatable {
     public var purpose: String?
     /// Refuse requests without a `Rampart-Subject` header (implied by a purpose whose lawful basis is consent).
     public var requireSubject: Bool = false
+    /// `kind: model`: the classifier and its controls.
+    public var classifier: ClassifierConfig?
 
     public init(
         name: String,
@@ -284,6 +288,34 @@ public struct RouteConfig: Sendable, Equatable {
 
 /// `limits:` of a route, applied per API key ("throttling and monitoring model access", guide §
 /// "Model attacks: extraction"). Each is off when absent.
+/// A classifier route (`kind: model`): the ONNX file, the value ranges its inputs accept, and what its answers reveal.
+public struct ClassifierConfig: Sendable, Equatable {
+    /// How much of the model's confidence an answer carries — the guide's "excluding confidence from the output"
+    /// against model theft (extraction), membership inference and model inversion.
+    public enum Confidence: Sendable, Equatable {
+        /// Every class's probability.
+        case full
+        /// The `k` most probable classes, with their probabilities.
+        case topK(Int)
+        /// Every probability rounded to `digits` decimals.
+        case round(Int)
+        /// The label only: no probabilities at all.
+        case label
+    }
+
+    /// The `.onnx` file (relative paths are resolved against the config file's folder).
+    public var model: String
+    /// Declared value ranges per input tensor: a value outside is refused with 400 naming the tensor and index.
+    public var inputRanges: [String: ClosedRange<Double>]
+    public var confidence: Confidence
+
+    public init(model: String, inputRanges: [String: ClosedRange<Double>] = [:], confidence: Confidence = .label) {
+        self.model = model
+        self.inputRanges = inputRanges
+        self.confidence = confidence
+    }
+}
+
 public struct RouteLimits: Sendable, Equatable {
     /// Token-bucket refill rate, requests per second.
     public var ratePerSecond: Double?

@@ -18,6 +18,15 @@ public struct GatewayRefusal: Error, Sendable, Equatable {
     public var param: String?
     /// Seconds for `Retry-After` (429).
     public var retryAfter: Int?
+    /// The error body's shape: OpenAI's, or the Open Inference Protocol's for the KServe v2 routes.
+    public var shape: Shape = .openai
+
+    public enum Shape: Sendable, Equatable {
+        /// `{"error": {"message", "type", "param", "code"}}`
+        case openai
+        /// `{"error": "message", "code", "param"}` — KServe v2 / Open Inference Protocol, with Rampart's code beside.
+        case kserve
+    }
 
     public init(status: HTTPResponse.Status, type: String, code: String, message: String, param: String? = nil, retryAfter: Int? = nil) {
         self.status = status
@@ -36,6 +45,10 @@ public struct GatewayRefusal: Error, Sendable, Equatable {
     }
 
     func body() -> ByteBuffer {
+        if shape == .kserve {
+            return ByteBuffer(string: #"{"error":"# + JSONValue.quote(message) + #","code":"# + JSONValue.quote(code) + #","param":"#
+                + (param.map(JSONValue.quote) ?? "null") + "}")
+        }
         var out = #"{"error":{"message":"#
         out += JSONValue.quote(message)
         out += #","type":"# + JSONValue.quote(type)

@@ -97,24 +97,7 @@ final class OpenAIProxy: Sendable {
                                      message: "this API key may not use route `\(route.name)`; create a key with `--routes \(route.name)`")
             }
             let subject = LimitSubject(keyID: key.id, route: route.name)
-            let admission: Admission
-            do {
-                admission = try await limiter.admit(subject, limits: route.limits, now: Date())
-            } catch {
-                // Fail closed: a request the limits cannot be checked for is not served (the shared limits live in
-                // PostgreSQL; a replica that cannot reach it must not serve unthrottled).
-                logger.error("could not check the rate limits; refusing", metadata: ["route": "\(route.name)", "error": "\(error)"])
-                throw GatewayRefusal(status: .serviceUnavailable, type: "server_error", code: "limits_unavailable",
-                                     message: "the rate limits cannot be checked right now; retry shortly", retryAfter: 1)
-            }
-            if case .refused(let reason, let retryAfter) = admission {
-                throw GatewayRefusal(
-                    status: .tooManyRequests, type: reason == "rate_limited" ? "rate_limit_error" : "insufficient_quota", code: reason,
-                    message: reason == "rate_limited"
-                        ? "rate limit of route `\(route.name)` reached for this key; retry after \(retryAfter) s"
-                        : "daily \(reason == "daily_tokens_exhausted" ? "token" : "request") quota of route `\(route.name)` is used up for this key; it resets at 00:00 UTC",
-                    retryAfter: retryAfter)
-            }
+            try await admit(route: route, keyID: key.id)
 
             // Purpose and consent (DESIGN.md: after throttling, before the input guards).
             try checkPurposeAndConsent(route: route, draft: &draft)
@@ -215,7 +198,31 @@ final class OpenAIProxy: Sendable {
 
     // MARK: - Steps
 
-    private func readRampartHeaders(_ headers: HTTPFields, into draft: inout DecisionDraft) throws(GatewayRefusal) {
+    /// Throttling: the route's rate and daily quotas for this key (`rows` counts against a classifier route's
+    /// `tokens_per_day`, checked as the request's size). Fails closed when the limits cannot be checked.
+    func admit(route: RouteConfig, keyID: String, rows: Int = 0) async throws(GatewayRefusal) {
+        let subject = LimitSubject(keyID: keyID, route: route.name)
+        let admission: Admission
+        do {
+            admission = try await limiter.admit(subject, limits: route.limits, now: Date())
+        } catch {
+            // Fail closed: a request the limits cannot be checked for is not served (the shared limits live in
+            // PostgreSQL; a replica that cannot reach it must not serve unthrottled).
+            logger.error("could not check the rate limits; refusing", metadata: ["route": "\(route.name)", "error": "\(error)"])
+            throw GatewayRefusal(status: .serviceUnavailable, type: "server_error", code: "limits_unavailable",
+                                 message: "the rate limits cannot be checked right now; retry shortly", retryAfter: 1)
+        }
+        if case .refused(let reason, let retryAfter) = admission {
+            throw GatewayRefusal(
+                status: .tooManyRequests, type: reason == "rate_limited" ? "rate_limit_error" : "insufficient_quota", code: reason,
+                message: reason == "rate_limited"
+                    ? "rate limit of route `\(route.name)` reached for this key; retry after \(retryAfter) s"
+                    : "daily \(reason == "daily_tokens_exhausted" ? (route.kind == .model ? "row" : "token") : "request") quota of route `\(route.name)` is used up for this key; it resets at 00:00 UTC",
+                retryAfter: retryAfter)
+        }
+    }
+
+    func readRampartHeaders(_ headers: HTTPFields, into draft: inout DecisionDraft) throws(GatewayRefusal) {
         func check(_ name: HTTPField.Name) throws(GatewayRefusal) -> String? {
             guard let value = headers[name] else { return nil }
             guard !value.isEmpty, value.utf8.count <= 256, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
@@ -231,7 +238,7 @@ final class OpenAIProxy: Sendable {
     /// The guide's purpose specification and consent, enforced per request: the route's purpose is recorded with
     /// the decision; a route whose purpose rests on consent (or that requires a subject) needs `Rampart-Subject`, and
     /// that subject's consent for the purpose must be current — read from the in-memory consent book.
-    private func checkPurposeAndConsent(route: RouteConfig, draft: inout DecisionDraft) throws(GatewayRefusal) {
+    func checkPurposeAndConsent(route: RouteConfig, draft: inout DecisionDraft) throws(GatewayRefusal) {
         guard let purposeID = route.purpose else {
             if route.requireSubject, draft.subject == nil { throw Self.subjectRequired(route) }
             return
@@ -261,7 +268,7 @@ final class OpenAIProxy: Sendable {
                        message: "route `\(route.name)` needs a Rampart-Subject header: a pseudonymous id of the person the request is about")
     }
 
-    private func collectBody(_ request: Request) async throws(GatewayRefusal) -> ByteBuffer {
+    func collectBody(_ request: Request) async throws(GatewayRefusal) -> ByteBuffer {
         let limit = config.server.maxBodyBytes
         let tooLarge = GatewayRefusal(status: .contentTooLarge, type: "invalid_request_error", code: "request_too_large",
                                       message: "the request body is larger than max_body_bytes (\(limit) bytes)")

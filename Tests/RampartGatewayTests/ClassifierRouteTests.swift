@@ -1,0 +1,158 @@
+import Foundation
+import RampartCore
+import RampartStore
+import Testing
+
+/// KServe v2 classifier routes (`kind: model`) on a real gateway: the bundled digits MLP and breast-cancer model,
+/// metadata and readiness, inference that matches scikit-learn's labels, every confidence policy, every bad input
+/// (400 naming the tensor and index), keys, limits and decision records.
+@Suite(.serialized) struct ClassifierRouteTests {
+    static let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples/models")
+
+    struct TestSet: Decodable {
+        var inputs: [[Float]]
+        var sklearn_labels: [Int]
+    }
+
+    static func testSet(_ name: String) throws -> TestSet {
+        try JSONDecoder().decode(TestSet.self, from: Data(contentsOf: models.appendingPathComponent("\(name).test.json")))
+    }
+
+    static func route(_ name: String, file: String, confidence: ClassifierConfig.Confidence, ranges: [String: ClosedRange<Double>] = [:],
+                      limits: RouteLimits = .init()) -> RouteConfig {
+        var route = RouteConfig(name: name, kind: .model, upstream: "", limits: limits)
+        route.classifier = ClassifierConfig(model: models.appendingPathComponent(file).path, inputRanges: ranges, confidence: confidence)
+        return route
+    }
+
+    static func inferBody(_ rows: [[Float]], name: String = "X", id: String? = nil) -> String {
+        let data = rows.flatMap { $0 }.map { "\($0)" }.joined(separator: ",")
+        return #"{\#(id.map { #""id":"\#($0)","# } ?? "")"inputs":[{"name":"\#(name)","shape":[\#(rows.count),\#(rows.first?.count ?? 0)],"datatype":"FP32","data":[\#(data)]}]}"#
+    }
+
+    static func outputs(_ reply: GatewayHarness.Reply) -> [String: [String: Any]] {
+        var out: [String: [String: Any]] = [:]
+        for item in reply.json["outputs"] as? [[String: Any]] ?? [] { out[item["name"] as? String ?? ""] = item }
+        return out
+    }
+
+    static let routes = [
+        route("digits", file: "digits_mlp.onnx", confidence: .label, ranges: ["X": 0...1]),
+        route("digits-full", file: "digits_mlp.onnx", confidence: .full),
+        route("digits-top3", file: "digits_mlp.onnx", confidence: .topK(3)),
+        route("digits-round", file: "digits_mlp.onnx", confidence: .round(1)),
+        route("cancer", file: "breast_cancer_logreg.onnx", confidence: .full, limits: .init(ratePerSecond: 1, burst: 3)),
+    ]
+
+    @Test func metadataReadyAndInferenceMatchScikitLearn() async throws {
+        let digits = try Self.testSet("digits_mlp")
+        try await GatewayHarness.run(routes: Self.routes, keyRoutes: ["*"]) { h in
+            let metadata = try await h.send(.GET, "/v2/models/digits")
+            #expect(metadata.status == 200)
+            #expect(metadata.json["name"] as? String == "digits" && metadata.json["platform"] as? String == "onnx")
+            let inputs = try #require(metadata.json["inputs"] as? [[String: Any]])
+            #expect(inputs.first?["name"] as? String == "X" && inputs.first?["datatype"] as? String == "FP32" && inputs.first?["shape"] as? [Int] == [-1, 64])
+            #expect((metadata.json["outputs"] as? [[String: Any]])?.map { $0["name"] as? String } == ["output_label"])
+            let ready = try await h.send(.GET, "/v2/models/digits/ready")
+            #expect(ready.status == 200 && ready.json["ready"] as? Bool == true)
+            #expect(try await h.send(.GET, "/v2/health/live").status == 200)
+
+            let reply = try await h.send(.POST, "/v2/models/digits/infer", body: Self.inferBody(digits.inputs, id: "req-7"))
+            #expect(reply.status == 200, "\(reply.body)")
+            #expect(reply.json["model_name"] as? String == "digits" && reply.json["id"] as? String == "req-7")
+            let label = try #require(Self.outputs(reply)["output_label"])
+            #expect(label["datatype"] as? String == "INT64" && label["shape"] as? [Int] == [digits.inputs.count])
+            #expect(label["data"] as? [Int] == digits.sklearn_labels)
+            // Label only: no scores leave the gateway.
+            #expect(Self.outputs(reply).count == 1)
+            let record = try #require(try await h.record(reply.decisionID))
+            #expect(record.route == "digits" && record.verdict == .allowed && record.status == 200 && record.usage?.totalTokens == digits.inputs.count)
+            #expect(record.endpoint == "/v2/models/digits/infer" && record.requestSHA256 != nil && record.responseSHA256 != nil)
+
+            // Nested data in the tensor's shape is accepted too.
+            let nested = #"{"inputs":[{"name":"X","shape":[1,64],"datatype":"FP32","data":[[\#(digits.inputs[0].map { "\($0)" }.joined(separator: ","))]]}]}"#
+            let one = try await h.send(.POST, "/v2/models/digits/infer", body: nested)
+            #expect(Self.outputs(one)["output_label"]?["data"] as? [Int] == [digits.sklearn_labels[0]])
+        }
+    }
+
+    @Test func eachConfidencePolicyRevealsWhatItSays() async throws {
+        let digits = try Self.testSet("digits_mlp")
+        let rows = Array(digits.inputs.prefix(4))
+        try await GatewayHarness.run(routes: Self.routes, keyRoutes: ["*"]) { h in
+            let full = Self.outputs(try await h.send(.POST, "/v2/models/digits-full/infer", body: Self.inferBody(rows)))
+            let probabilities = try #require(full["output_probability"]?["data"] as? [Double])
+            #expect(full["output_probability"]?["shape"] as? [Int] == [4, 10])
+            for r in 0..<4 { #expect(abs(probabilities[(r * 10)..<(r * 10 + 10)].reduce(0, +) - 1) < 1e-4) }
+
+            let top = Self.outputs(try await h.send(.POST, "/v2/models/digits-top3/infer", body: Self.inferBody(rows)))
+            let topScores = try #require(top["top_k_scores"]?["data"] as? [Double])
+            let topLabels = try #require(top["top_k_labels"]?["data"] as? [Int])
+            #expect(top["top_k_scores"]?["shape"] as? [Int] == [4, 3] && top["output_probability"] == nil)
+            for r in 0..<4 {
+                let row = Array(probabilities[(r * 10)..<(r * 10 + 10)])
+                let expected = row.indices.sorted { row[$0] > row[$1] }.prefix(3)
+                #expect(Array(topLabels[(r * 3)..<(r * 3 + 3)]) == Array(expected))
+                #expect(topLabels[r * 3] == digits.sklearn_labels[r])
+                #expect(abs(topScores[r * 3] - row[expected.first!]) < 1e-6)
+                #expect(topScores[r * 3] >= topScores[r * 3 + 1] && topScores[r * 3 + 1] >= topScores[r * 3 + 2])
+            }
+
+            let rounded = Self.outputs(try await h.send(.POST, "/v2/models/digits-round/infer", body: Self.inferBody(rows)))
+            let coarse = try #require(rounded["output_probability"]?["data"] as? [Double])
+            #expect(coarse.count == 40)
+            for (value, exact) in zip(coarse, probabilities) {
+                #expect(abs(value * 10 - (value * 10).rounded()) < 1e-4, "\(value) has more than one decimal")
+                #expect(abs(value - exact) <= 0.05 + 1e-6)
+            }
+        }
+    }
+
+    @Test func badInputsAreRefusedNamingTheTensorAndIndex() async throws {
+        let digits = try Self.testSet("digits_mlp")
+        let good = digits.inputs[0].map { "\($0)" }.joined(separator: ",")
+        try await GatewayHarness.run(routes: Self.routes, keyRoutes: ["*"]) { h in
+            let cases: [(String, Int, String, String)] = [
+                ("{", 400, "invalid_json", "not valid JSON"),
+                (#"{"inputs":[]}"#, 400, "invalid_request", "`inputs`"),
+                (#"{"inputs":[{"name":"Y","shape":[1,64],"datatype":"FP32","data":[\#(good)]}]}"#, 400, "invalid_input", "no input `Y`"),
+                (#"{"inputs":[{"name":"X","shape":[1,64],"datatype":"INT8","data":[\#(good)]}]}"#, 400, "invalid_input", "datatype"),
+                (#"{"inputs":[{"name":"X","shape":[1,63],"datatype":"FP32","data":[\#(good)]}]}"#, 400, "invalid_shape", "dimension 1 is 63, the model declares 64"),
+                (#"{"inputs":[{"name":"X","shape":[64],"datatype":"FP32","data":[\#(good)]}]}"#, 400, "invalid_shape", "rank 2"),
+                (#"{"inputs":[{"name":"X","shape":[2,64],"datatype":"FP32","data":[\#(good)]}]}"#, 400, "invalid_shape", "holds 128 values, `data` has 64"),
+                (#"{"inputs":[{"name":"X","shape":[1,64],"datatype":"FP32","data":[\#(good.replacingOccurrences(of: "0.0,", with: "\"a\",", options: [], range: good.range(of: "0.0,")))]}]}"#,
+                 400, "invalid_value", "is not a number"),
+                (#"{"inputs":[{"name":"X","shape":[1,64],"datatype":"FP32","data":[1e39\#(String(good.drop { $0 != "," }))]}]}"#, 400, "invalid_value",
+                 "value at index 0 [0, 0] is not finite"),
+                (#"{"inputs":[{"name":"X","shape":[1,64],"datatype":"FP32","data":[\#(String(good.reversed().drop { $0 != "," }.reversed()))-0.5]}]}"#, 400,
+                 "out_of_range", "index 63 [0, 63] is outside the declared range"),
+            ]
+            for (body, status, code, message) in cases {
+                let reply = try await h.send(.POST, "/v2/models/digits/infer", body: body)
+                #expect(reply.status == status, "\(code): \(reply.body)")
+                #expect(reply.json["code"] as? String == code, "\(reply.body)")
+                #expect((reply.json["error"] as? String)?.contains(message) == true, "\(message) in \(reply.body)")
+                let record = try #require(try await h.record(reply.decisionID))
+                #expect(record.verdict == .refused && record.reason == code)
+            }
+            let unknown = try await h.send(.POST, "/v2/models/nope/infer", body: Self.inferBody([digits.inputs[0]]))
+            #expect(unknown.status == 404 && unknown.json["code"] as? String == "model_not_found")
+            let anonymous = try await h.send(.GET, "/v2/models/digits", key: .some(nil))
+            #expect(anonymous.status == 401 && anonymous.json["code"] as? String == "missing_api_key")
+        }
+    }
+
+    @Test func keysAndLimitsApplyAsOnLLMRoutes() async throws {
+        let cancer = try Self.testSet("breast_cancer_logreg")
+        try await GatewayHarness.run(routes: Self.routes, keyRoutes: ["digits"]) { h in
+            let refused = try await h.send(.POST, "/v2/models/cancer/infer", body: Self.inferBody([cancer.inputs[0]]))
+            #expect(refused.status == 403 && refused.json["code"] as? String == "route_not_allowed")
+        }
+        try await GatewayHarness.run(routes: Self.routes, keyRoutes: ["*"]) { h in
+            var statuses: [Int] = []
+            for _ in 0..<5 { statuses.append(try await h.send(.POST, "/v2/models/cancer/infer", body: Self.inferBody([cancer.inputs[0]])).status) }
+            #expect(statuses.prefix(3).allSatisfy { $0 == 200 } && statuses.last == 429)
+        }
+    }
+}
