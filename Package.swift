@@ -124,6 +124,8 @@ let package = Package(
                 "RampartGateway",
                 "RampartText",
                 "RampartLedger",
+                "RampartML",
+                "RampartONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

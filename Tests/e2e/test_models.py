@@ -1,0 +1,116 @@
+"""Issue 5 end to end: Rampart's native ONNX runtime against onnxruntime (the PyPI package, used only here) on every
+parity fixture with fresh random inputs, through `rampart model run`; and the README's main job — `rampart serve` on the
+bundled example config — serving the bundled models over KServe v2 to curl."""
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+from conftest import RAMPART, ROOT, read_until
+
+FIXTURES = ROOT / "Tests" / "RampartMLTests" / "Fixtures" / "parity"
+MODELS = ROOT / "examples" / "models"
+
+
+def run_model(model, inputs, tmp_path, name):
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({name: inputs.tolist()}))
+    result = subprocess.run([RAMPART, "model", "run", str(model), "--input", str(request), "--format", "json"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["outputs"]
+
+
+@pytest.mark.parametrize("fixture", sorted(p.stem for p in FIXTURES.glob("*.onnx")))
+def test_native_runtime_matches_onnxruntime_on_fresh_inputs(fixture, tmp_path):
+    session = ort.InferenceSession(str(FIXTURES / f"{fixture}.onnx"), providers=["CPUExecutionProvider"])
+    recorded = np.array(json.loads((FIXTURES / f"{fixture}.json").read_text())["inputs"], dtype=np.float32)
+    # Fresh inputs: recorded rows shuffled and perturbed by 5% of each feature's spread (seeded).
+    rng = np.random.default_rng(11)
+    x = recorded[rng.permutation(len(recorded))[:16]]
+    x = (x + rng.normal(size=x.shape) * 0.05 * (recorded.std(axis=0) + 1e-3)).astype(np.float32)
+    name = session.get_inputs()[0].name
+    expected = session.run(None, {name: x})
+    mine = run_model(FIXTURES / f"{fixture}.onnx", x, tmp_path, name)
+    for meta, theirs in zip(session.get_outputs(), expected):
+        ours = mine[meta.name]
+        if isinstance(theirs, list):  # ZipMap: one {label: probability} per row
+            labels = [str(k) for k in theirs[0].keys()]
+            assert [str(l) for l in ours["labels"]] == labels
+            theirs = np.array([[row[k] for k in theirs[0].keys()] for row in theirs], dtype=np.float32)
+        theirs = np.asarray(theirs)
+        assert list(theirs.shape) == ours["shape"], meta.name
+        data = np.array(ours["data"]).reshape(theirs.shape)
+        if theirs.dtype.kind in "iu":
+            assert (data == theirs).all(), f"{fixture}.{meta.name}: labels differ"
+        else:
+            error = np.abs(data - theirs) / np.maximum(1, np.abs(theirs))
+            assert error.max() <= 1e-5, f"{fixture}.{meta.name}: relative error {error.max()}"
+
+
+def test_model_info_and_bad_files(tmp_path):
+    info = subprocess.run([RAMPART, "model", "info", str(MODELS / "digits_mlp.onnx"), "--format", "json"], capture_output=True, text=True)
+    assert info.returncode == 0
+    report = json.loads(info.stdout)
+    assert report["runnable"] and report["inputs"][0]["name"] == "X" and report["parameters"] == 4821
+    garbage = tmp_path / "garbage.onnx"
+    garbage.write_bytes(b"\x08\x07not a model")
+    bad = subprocess.run([RAMPART, "model", "info", str(garbage)], capture_output=True, text=True)
+    assert bad.returncode == 65 and "garbage.onnx" in bad.stderr
+    missing = subprocess.run([RAMPART, "model", "run", str(tmp_path / "nope.onnx"), "--input", "x.json"], capture_output=True, text=True)
+    assert missing.returncode == 66
+
+
+def test_readme_main_job_serves_the_bundled_models_to_curl(tmp_path):
+    """`rampart serve --config examples/rampart.yaml`, from a copy of examples/ (so the SQLite file stays out of the tree)."""
+    folder = tmp_path / "examples"
+    shutil.copytree(ROOT / "examples", folder, ignore=shutil.ignore_patterns("*.db*"))
+    config = folder / "rampart.yaml"
+    text = config.read_text().replace('"127.0.0.1:8080"', '"127.0.0.1:0"').replace('"127.0.0.1:8081"', '"127.0.0.1:0"')
+    config.write_text(text)
+    key = json.loads(subprocess.run([RAMPART, "keys", "create", "--config", str(config), "--tenant", "e2e", "--routes", "*", "--format", "json"],
+                                    capture_output=True, text=True, check=True).stdout)["key"]
+    proc = subprocess.Popen([RAMPART, "serve", "--config", str(config)], stderr=subprocess.PIPE, text=True)
+    try:
+        ports = {}
+
+        def listening(line):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                return None
+            if entry.get("message") == "listening":
+                ports[entry["listener"]] = int(entry["address"].rsplit(":", 1)[1])
+            return ports if len(ports) == 2 else None
+
+        read_until(proc.stderr, listening)
+        base = f"http://127.0.0.1:{ports['public']}"
+
+        def curl(*args):
+            out = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "-H", f"Authorization: Bearer {key}", *args], capture_output=True, text=True, check=True)
+            body, status = out.stdout.rsplit("\n", 1)
+            return int(status), json.loads(body)
+
+        status, metadata = curl(f"{base}/v2/models/digits")
+        assert status == 200 and metadata["inputs"][0]["shape"] == [-1, 64]
+        status, ready = curl(f"{base}/v2/models/breast-cancer/ready")
+        assert status == 200 and ready["ready"] is True
+        status, answer = curl("-d", f"@{MODELS / 'digits_request.json'}", f"{base}/v2/models/digits/infer")
+        expected = json.loads((MODELS / "digits_mlp.test.json").read_text())["sklearn_labels"][:2]
+        assert status == 200 and answer["outputs"][0]["data"] == expected and len(answer["outputs"]) == 1
+        test = json.loads((MODELS / "breast_cancer_logreg.test.json").read_text())
+        body = json.dumps({"inputs": [{"name": "X", "shape": [5, 30], "datatype": "FP32", "data": sum(test["inputs"][:5], [])}]})
+        status, answer = curl("-d", body, f"{base}/v2/models/breast-cancer/infer")
+        outputs = {o["name"]: o for o in answer["outputs"]}
+        assert status == 200 and outputs["output_label"]["data"] == test["sklearn_labels"][:5]
+        assert outputs["top_k_scores"]["shape"] == [5, 1] and "output_probability" not in outputs
+        status, refusal = curl("-d", '{"inputs":[{"name":"X","shape":[1,64],"datatype":"FP32","data":[' + ",".join(["0.5"] * 63) + ',7]}]}',
+                               f"{base}/v2/models/digits/infer")
+        assert status == 400 and refusal["code"] == "out_of_range" and "index 63" in refusal["error"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
