@@ -1,0 +1,210 @@
+import Foundation
+import Synchronization
+
+/// Stateful detection of black-box query attacks (input manipulation), after Blacklight (Li et al., USENIX Security
+/// 2022): each query is quantized, cut into overlapping windows, and the windows are hashed; a query whose
+/// `threshold` of `hashes` most significant hashes were already seen from the same client is a near-copy of an earlier
+/// query — what HopSkipJump, Square and SimBA send by the thousand, and benign traffic almost never does.
+///
+/// Memory per client is bounded: the signatures of the last `history` queries (`hashes` × 8 bytes each).
+public struct QueryHashDetector: Sendable {
+    public struct Parameters: Sendable, Equatable, Codable {
+        /// Quantization step in input units (values in one step fall into one bin).
+        public var step: Float
+        /// Consecutive features per window (capped at the input's size).
+        public var window: Int
+        /// Hashes kept per query: the largest distinct ones (Blacklight's "top-N").
+        public var hashes: Int
+        /// Matching hashes that make a query a near-copy.
+        public var threshold: Int
+        /// Queries remembered per client.
+        public var history: Int
+
+        public init(step: Float = 0.1, window: Int = 20, hashes: Int = 20, threshold: Int = 10, history: Int = 1000) {
+            self.step = step
+            self.window = window
+            self.hashes = hashes
+            self.threshold = threshold
+            self.history = history
+        }
+    }
+
+    public let parameters: Parameters
+
+    public init(_ parameters: Parameters) { self.parameters = parameters }
+
+    /// A query's signature: its largest distinct window hashes. Windows whose bins are all equal (flat background)
+    /// carry no information and are skipped.
+    public func signature(_ row: ArraySlice<Float>) -> [UInt64] {
+        let bins = row.map { Int32(clamping: Int(($0 / parameters.step).rounded(.down))) }
+        let w = Swift.max(1, Swift.min(parameters.window, bins.count))
+        var hashes = Set<UInt64>()
+        for start in 0...(bins.count - w) {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            var low = Int32.max, high = Int32.min
+            for i in start..<(start + w) {
+                let v = bins[i]
+                low = Swift.min(low, v)
+                high = Swift.max(high, v)
+                withUnsafeBytes(of: v.littleEndian) { for byte in $0 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 } }
+            }
+            guard low != high || w == bins.count else { continue }
+            hashes.insert(Self.mix(h))
+        }
+        return Array(hashes.sorted(by: >).prefix(parameters.hashes))
+    }
+
+    /// SplitMix64's finalizer: spreads FNV-1a's bits so "largest hashes" is a fair sample of windows.
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9e37_79b9_7f4a_7c15
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+
+    /// One client's remembered queries.
+    public struct History: Sendable, Codable, Equatable {
+        /// Signatures of the last queries, oldest first.
+        public private(set) var recent: [[UInt64]] = []
+        private var counts: [UInt64: Int32] = [:]
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey { case recent }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            recent = try container.decode([[UInt64]].self, forKey: .recent)
+            for signature in recent { for h in signature { counts[h, default: 0] += 1 } }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(recent, forKey: .recent)
+        }
+
+        /// How many of `signature`'s hashes this client sent before; then remembers it (forgetting the oldest query
+        /// beyond `history`).
+        public mutating func observe(_ signature: [UInt64], history: Int) -> Int {
+            let matches = signature.reduce(0) { $0 + (counts[$1] != nil ? 1 : 0) }
+            recent.append(signature)
+            for h in signature { counts[h, default: 0] += 1 }
+            while recent.count > Swift.max(1, history) {
+                for h in recent.removeFirst() {
+                    if let c = counts[h], c > 1 { counts[h] = c - 1 } else { counts[h] = nil }
+                }
+            }
+            return matches
+        }
+    }
+}
+
+/// PRADA (Juuti et al., EuroS&P 2019): detection of model extraction. For each client it keeps a growing set of
+/// queries per predicted class and the distance from each new query to the nearest earlier one of its class. Natural
+/// queries give distances that look normally distributed; the synthetic queries of extraction attacks (Jacobian-based
+/// augmentation, and the tiny steps of query-based evasion) do not. An alarm is a Shapiro–Wilk W below `delta`.
+///
+/// Memory per client is bounded: at most `perClass` samples per class and the last `distances` distances.
+public struct PRADADetector: Sendable {
+    public struct Parameters: Sendable, Equatable, Codable {
+        /// Alarm when W falls below this (the paper tunes 0.87–0.96 per model; 0.9 gives no false alarm on the
+        /// bundled digits' benign streams).
+        public var delta: Double
+        /// Distances collected before the first test (W is unstable on few values).
+        public var minimum: Int
+        /// Samples kept per class in the growing set.
+        public var perClass: Int
+        /// Distances kept (the most recent).
+        public var distances: Int
+
+        public init(delta: Double = 0.9, minimum: Int = 20, perClass: Int = 200, distances: Int = 500) {
+            self.delta = delta
+            self.minimum = minimum
+            self.perClass = perClass
+            self.distances = distances
+        }
+    }
+
+    public let parameters: Parameters
+
+    public init(_ parameters: Parameters) { self.parameters = parameters }
+
+    /// Shapiro–Wilk coefficients by sample size, computed once per size.
+    private static let coefficientCache = Mutex<[Int: [Double]]>([:])
+
+    static func coefficients(_ n: Int) -> [Double] {
+        if let cached = coefficientCache.withLock({ $0[n] }) { return cached }
+        let a = ShapiroWilk.coefficients(n)
+        coefficientCache.withLock { $0[n] = a }
+        return a
+    }
+
+    /// One client's state.
+    public struct State: Sendable, Codable, Equatable {
+        /// Class → the growing set's samples.
+        var growing: [Int: [[Float]]] = [:]
+        /// Class → distances of the samples added to its growing set (for the admission threshold).
+        var added: [Int: [Float]] = [:]
+        /// Minimum distances, oldest first, and the same sorted.
+        var distances: [Double] = []
+        var sorted: [Double] = []
+        /// The last W computed.
+        public private(set) var w: Double?
+
+        public init() {}
+
+        /// Observes one query and its predicted class; returns W when enough distances were collected to test.
+        public mutating func observe(_ x: ArraySlice<Float>, label: Int, parameters: Parameters) -> Double? {
+            guard var samples = growing[label], !samples.isEmpty else {
+                growing[label] = [Array(x)]
+                return w
+            }
+            var nearest = Float.infinity
+            for sample in samples {
+                var d: Float = 0
+                for (a, b) in zip(sample, x) { d += (a - b) * (a - b) }
+                nearest = Swift.min(nearest, d)
+            }
+            let distance = nearest.squareRoot()
+            var classDistances = added[label] ?? []
+            let threshold: Float
+            if classDistances.isEmpty {
+                threshold = 0
+            } else {
+                let mean = classDistances.reduce(0, +) / Float(classDistances.count)
+                let variance = classDistances.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(classDistances.count)
+                threshold = Swift.max(0, mean - variance.squareRoot())
+            }
+            if distance > threshold {
+                samples.append(Array(x))
+                classDistances.append(distance)
+                if samples.count > parameters.perClass {
+                    samples.removeFirst()
+                    classDistances.removeFirst()
+                }
+                growing[label] = samples
+                added[label] = classDistances
+            }
+            let value = Double(distance)
+            distances.append(value)
+            sorted.insert(value, at: Self.position(of: value, in: sorted))
+            if distances.count > parameters.distances {
+                let old = distances.removeFirst()
+                sorted.remove(at: Self.position(of: old, in: sorted))
+            }
+            guard distances.count >= Swift.max(3, parameters.minimum) else { return w }
+            w = ShapiroWilk.w(sorted: sorted, coefficients: PRADADetector.coefficients(sorted.count))
+            return w
+        }
+
+        /// The first index whose value is ≥ `value` (binary search).
+        static func position(of value: Double, in sorted: [Double]) -> Int {
+            var low = 0, high = sorted.count
+            while low < high {
+                let mid = (low + high) / 2
+                if sorted[mid] < value { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+    }
+}
