@@ -85,6 +85,12 @@ public final class Gateway: Sendable {
                 throw GatewayStartError(message: "route `\(route.name)`: cannot serve \(classifier.model): \(error)")
             }
         }
+        for served in models.values where served.monitor.isActive {
+            let (restored, skipped) = served.monitor.restore(try await store.monitors.load(route: served.route.name))
+            if restored + skipped > 0 {
+                logger.notice("monitor state restored", metadata: ["route": "\(served.route.name)", "states": "\(restored)", "unreadable": "\(skipped)"])
+            }
+        }
         self.classifiers = ClassifierRoutes(proxy: proxy, models: models)
     }
 
@@ -123,7 +129,13 @@ public final class Gateway: Sendable {
         let refresher = KeyRefresher(ring: keys, consents: consents, store: store, interval: .milliseconds(Int64(config.server.keyRefreshSeconds * 1000)), logger: logger)
         // The ledger keeper stops last, after the decision writer has committed, so it records every decision.
         let keeper = LedgerKeeper(ledger: ledger, store: store, config: config, logger: logger)
-        return [keeper, writer, refresher, adminApp, publicApp]
+        var services: [any Service] = [keeper, writer, refresher]
+        let monitors = classifiers.models.values.filter { $0.monitor.isActive }
+        if !monitors.isEmpty {
+            let seconds = monitors.compactMap { $0.config.monitorPersistSeconds }.min() ?? 10
+            services.append(MonitorKeeper(monitors: monitors.map(\.monitor), store: store, interval: .milliseconds(Int64(seconds * 1000)), logger: logger))
+        }
+        return services + [adminApp, publicApp]
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully.

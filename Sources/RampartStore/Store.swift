@@ -46,6 +46,7 @@ public final class Store: Sendable {
     public var decisions: DecisionStore { DecisionStore(store: self) }
     public var ledger: LedgerStore { LedgerStore(store: self) }
     public var limits: LimitStore { LimitStore(store: self) }
+    public var monitors: MonitorStore { MonitorStore(store: self) }
 
     /// The write database, for tests that change rows behind the store's back (`RampartStoreTesting`).
     public var writeDBForTesting: any SQLDatabase { writeDB }

@@ -101,7 +101,13 @@ def test_readme_main_job_serves_the_bundled_models_to_curl(tmp_path):
         assert status == 200 and ready["ready"] is True
         status, answer = curl("-d", f"@{MODELS / 'digits_request.json'}", f"{base}/v2/models/digits/infer")
         expected = json.loads((MODELS / "digits_mlp.test.json").read_text())["sklearn_labels"][:2]
-        assert status == 200 and answer["outputs"][0]["data"] == expected and len(answer["outputs"]) == 1
+        outputs = {o["name"]: o for o in answer["outputs"]}
+        # Label only (no probabilities), smoothed: these two clear digits are not abstained on.
+        assert status == 200 and set(outputs) == {"output_label", "abstained"}
+        assert outputs["output_label"]["data"] == expected and outputs["abstained"]["data"] == [False, False]
+        # The same request again is a near-copy of the first: the evasion monitor refuses it.
+        status, refusal = curl("-d", f"@{MODELS / 'digits_request.json'}", f"{base}/v2/models/digits/infer")
+        assert status == 403 and refusal["code"] == "evasion_suspected"
         test = json.loads((MODELS / "breast_cancer_logreg.test.json").read_text())
         body = json.dumps({"inputs": [{"name": "X", "shape": [5, 30], "datatype": "FP32", "data": sum(test["inputs"][:5], [])}]})
         status, answer = curl("-d", body, f"{base}/v2/models/breast-cancer/infer")

@@ -158,7 +158,7 @@ public enum ConfigLoader {
 
     private static func decodeRoute(_ node: ConfigNode) throws(ConfigError) -> RouteConfig {
         let m = try node.mapping(keys: ["name", "kind", "upstream", "upstream_api_key_env", "upstream_ca_file", "timeout_seconds", "models", "limits", "guards",
-                                        "purpose", "require_subject", "model", "inputs", "output"])
+                                        "purpose", "require_subject", "model", "inputs", "output", "monitor", "smoothing"])
         guard let nameNode = m["name"] else { throw node.error("missing_key", "every route needs a `name`") }
         let name = try nameNode.string(nonEmpty: true)
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), name.utf8.count <= 64 else {
@@ -166,7 +166,7 @@ public enum ConfigLoader {
         }
         let kind = try m["kind"]?.enumValue(RouteConfig.Kind.self) ?? .openai
         if kind == .model { return try decodeModelRoute(name: name, m, node: node) }
-        for key in ["model", "inputs", "output"] where m[key] != nil {
+        for key in ["model", "inputs", "output", "monitor", "smoothing"] where m[key] != nil {
             throw m[key]!.error("unknown_key", "`\(key)` applies to `kind: model` routes only")
         }
         guard let upstreamNode = m["upstream"] else { throw node.error("missing_key", "route `\(name)` needs an `upstream` URL") }
@@ -241,6 +241,52 @@ public enum ConfigLoader {
                     }
                 }
             }
+        }
+        if let n = m["monitor"] {
+            let monitor = try n.mapping(keys: ["evasion", "extraction", "max_clients", "persist_seconds"])
+            if let e = monitor["evasion"] {
+                let o = try e.mapping(keys: ["detector", "action", "quantization", "window", "hashes", "threshold", "history"])
+                var evasion = ClassifierConfig.EvasionMonitor()
+                if let d = o["detector"], try d.string(nonEmpty: true) != "stateful" {
+                    throw d.error("invalid_value", "`monitor.evasion.detector` must be `stateful` (query hashing after Blacklight)")
+                }
+                if let v = o["action"] { evasion.action = try v.enumValue(ClassifierConfig.MonitorAction.self) }
+                if let v = o["quantization"] { evasion.quantization = try v.double(in: 1e-6...1e6) }
+                if let v = o["window"] { evasion.window = try v.int(in: 1...1_000_000) }
+                if let v = o["hashes"] { evasion.hashes = try v.int(in: 1...1000) }
+                if let v = o["threshold"] { evasion.threshold = try v.int(in: 1...1000) }
+                if let v = o["history"] { evasion.history = try v.int(in: 1...100_000) }
+                guard evasion.threshold <= evasion.hashes else {
+                    throw e.error("invalid_value", "`threshold` (\(evasion.threshold)) cannot exceed `hashes` (\(evasion.hashes))")
+                }
+                classifier.evasion = evasion
+            }
+            if let e = monitor["extraction"] {
+                let o = try e.mapping(keys: ["detector", "action", "delta", "minimum", "per_class", "distances"])
+                var extraction = ClassifierConfig.ExtractionMonitor()
+                if let d = o["detector"], try d.string(nonEmpty: true) != "prada" {
+                    throw d.error("invalid_value", "`monitor.extraction.detector` must be `prada` (Juuti et al. 2019)")
+                }
+                if let v = o["action"] { extraction.action = try v.enumValue(ClassifierConfig.MonitorAction.self) }
+                if let v = o["delta"] { extraction.delta = try v.double(in: 0.01...0.9999) }
+                if let v = o["minimum"] { extraction.minimum = try v.int(in: 3...5000) }
+                if let v = o["per_class"] { extraction.perClass = try v.int(in: 1...100_000) }
+                if let v = o["distances"] { extraction.distances = try v.int(in: 3...5000) }
+                guard extraction.minimum <= extraction.distances else {
+                    throw e.error("invalid_value", "`minimum` (\(extraction.minimum)) cannot exceed `distances` (\(extraction.distances))")
+                }
+                classifier.extraction = extraction
+            }
+            if let v = monitor["max_clients"] { classifier.monitorMaxClients = try v.int(in: 1...10_000_000) }
+            if let v = monitor["persist_seconds"] { classifier.monitorPersistSeconds = try v.double(in: 0.1...86_400) }
+        }
+        if let n = m["smoothing"] {
+            let o = try n.mapping(keys: ["sigma", "samples", "alpha"])
+            guard let sigma = o["sigma"] else { throw n.error("missing_key", "`smoothing` needs `sigma`, the noise's standard deviation in input units") }
+            var smoothing = ClassifierConfig.Smoothing(sigma: try sigma.double(in: 1e-6...1e6))
+            if let v = o["samples"] { smoothing.samples = try v.int(in: 1...100_000) }
+            if let v = o["alpha"] { smoothing.alpha = try v.double(in: 1e-12...0.5) }
+            classifier.smoothing = smoothing
         }
         var route = RouteConfig(name: name, kind: .model, upstream: "")
         route.classifier = classifier

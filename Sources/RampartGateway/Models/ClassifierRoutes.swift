@@ -79,17 +79,28 @@ final class ClassifierRoutes: Sendable {
             let parsed = try InferenceRequest.parse(body, for: served)
             try await proxy.admit(route: served.route, keyID: key.id, rows: parsed.rows)
             try proxy.checkPurposeAndConsent(route: served.route, draft: &draft)
+            // Model-access monitors: evasion before the model runs (it needs only the input), extraction after (it needs
+            // the predicted class). Their alerts go into the decision record either way.
+            let client = ModelMonitor.client(keyID: key.id, subject: draft.subject)
+            let before = served.monitor.beforeInference(client: client, rows: parsed.tensor)
+            draft.findings += before.findings
+            if let refusal = before.refusal { throw refusal }
             let outputs: [String: ONNXValue]
+            var smoothed: [Int?]?
             do {
                 outputs = try served.graph.run([served.input.name: .floats(parsed.tensor)],
                                                outputs: [served.labelOutput, served.scoreOutput].compactMap { $0 })
+                if served.smoothing != nil { smoothed = try served.smoothedLabels(parsed.tensor) }
             } catch {
                 throw GatewayRefusal(status: .unprocessableContent, type: "invalid_request_error", code: "inference_failed",
                                      message: "the model could not run on this input: \(error)", param: "inputs[0]")
             }
+            let after = served.monitor.afterInference(client: client, rows: parsed.tensor, classes: served.classes(outputs))
+            draft.findings += after.findings
+            if let refusal = after.refusal { throw refusal }
             draft.usage = TokenUsage(promptTokens: parsed.rows, completionTokens: 0, totalTokens: parsed.rows)
             try? await proxy.limiter.recordUsage(LimitSubject(keyID: key.id, route: served.route.name), tokens: parsed.rows, now: Date())
-            let response = try InferenceResponse.render(outputs, served: served, id: parsed.id)
+            let response = try InferenceResponse.render(outputs, served: served, id: parsed.id, smoothed: smoothed)
             return await allowed(response, draft: draft)
         } catch var refusal as GatewayRefusal {
             refusal.shape = .kserve
@@ -235,7 +246,8 @@ struct InferenceRequest {
 
 /// The response body: the label, and the scores as the route's confidence policy allows.
 enum InferenceResponse {
-    static func render(_ outputs: [String: ONNXValue], served: ServedModel, id: String?) throws(GatewayRefusal) -> String {
+    /// `smoothed`: the smoothed label per row (nil: abstained), which replaces the model's label.
+    static func render(_ outputs: [String: ONNXValue], served: ServedModel, id: String?, smoothed: [Int?]? = nil) throws(GatewayRefusal) -> String {
         var scores: Tensor?
         var classLabels: ClassLabels?
         switch served.scoreOutput.flatMap({ outputs[$0] }) {
@@ -259,7 +271,11 @@ enum InferenceResponse {
             #"{"name":"# + JSONValue.quote(name) + #","datatype":"# + JSONValue.quote(datatype) + #","shape":["# + shape.map(String.init).joined(separator: ",")
                 + #"],"data":["# + data.joined(separator: ",") + "]}"
         }
+        if let smoothed {
+            labelJSON = ("INT64", smoothed.map { $0.map(String.init) ?? "-1" }, smoothed.count)
+        }
         var parts = [tensor(served.labelOutput ?? "label", labelJSON.datatype, [labelJSON.rows], labelJSON.data)]
+        if let smoothed { parts.append(tensor("abstained", "BOOL", [smoothed.count], smoothed.map { $0 == nil ? "true" : "false" })) }
         if let scores, scores.rank == 2 {
             let (n, c) = (scores.shape[0], scores.shape[1])
             switch served.config.confidence {

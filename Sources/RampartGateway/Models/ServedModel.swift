@@ -24,6 +24,10 @@ struct ServedModel: Sendable {
     let labelOutput: String?
     /// The class-score output: a float `N×C` tensor or ZipMap's sequence of maps.
     let scoreOutput: String?
+    /// The evasion and extraction monitors (inactive when the route configures none).
+    let monitor: ModelMonitor
+    /// Randomized smoothing of the label, when configured.
+    let smoothing: RandomizedSmoothing?
 
     init(route: RouteConfig, config: ClassifierConfig) throws {
         self.route = route
@@ -47,11 +51,55 @@ struct ServedModel: Sendable {
         guard labelOutput != nil || scoreOutput != nil else {
             throw GatewayStartError(message: "route `\(route.name)`: \(config.model) has neither a label nor a score output")
         }
+        monitor = ModelMonitor(route: route, config: config)
+        smoothing = config.smoothing.map { RandomizedSmoothing(sigma: Float($0.sigma), samples: $0.samples, alpha: $0.alpha) }
+        if smoothing != nil, model.outputs.first(where: { $0.name == labelOutput })?.type == "tensor(string)" {
+            throw GatewayStartError(message: "route `\(route.name)`: smoothing needs integer class labels; \(config.model) labels with strings")
+        }
+    }
+
+    /// Class ids for each row of a run's outputs: the integer label, else the highest score's index (string labels:
+    /// their position among the labels seen).
+    func classes(_ outputs: [String: ONNXValue]) -> [Int] {
+        switch labelOutput.flatMap({ outputs[$0] }) {
+        case .ints(let t)?: return t.data.map { Int(truncatingIfNeeded: $0) }
+        case .strings(let t)?:
+            var table: [String: Int] = [:]
+            return t.data.map { label in
+                if let id = table[label] { return id }
+                table[label] = table.count
+                return table.count - 1
+            }
+        default:
+            switch scoreOutput.flatMap({ outputs[$0] }) {
+            case .floats(let t)?, .maps(_, let t)?:
+                guard t.rank == 2, let picked = try? t.argmax(axis: 1, keepDims: false) else { return [] }
+                return picked.data.map { Int($0) }
+            default: return []
+            }
+        }
+    }
+
+    /// The smoothed label of each row (nil: abstained), Cohen et al.'s PREDICT over this model.
+    func smoothedLabels(_ rows: Tensor) throws -> [Int?] {
+        guard let smoothing else { return [] }
+        let d = rows.shape.dropFirst().reduce(1, *)
+        var rng = SystemRandomNumberGenerator()
+        let wanted = [labelOutput ?? scoreOutput].compactMap { $0 }
+        return try (0..<(rows.shape.first ?? 0)).map { row in
+            let x = Array(rows.data[(row * d)..<((row + 1) * d)])
+            let prediction = try smoothing.predict(x, classify: { batch, n in
+                try classes(graph.run([input.name: .floats(try Tensor(shape: [n] + Array(rows.shape.dropFirst()), data: batch))], outputs: wanted))
+            }, using: &rng)
+            if case .label(let label) = prediction { return label }
+            return nil
+        }
     }
 
     /// What `GET /v2/models/{name}` declares: the outputs the confidence policy lets through.
     var declaredOutputs: [Tensor2] {
         var outputs: [Tensor2] = [Tensor2(name: labelOutput ?? "label", datatype: labelDatatype, shape: [-1])]
+        if smoothing != nil { outputs.append(Tensor2(name: "abstained", datatype: "BOOL", shape: [-1])) }
         switch config.confidence {
         case .label: break
         case .full, .round:

@@ -235,6 +235,22 @@ enum Migrator {
             }
             return statements
         },
+        // The classifier routes' model-access monitors (issue 5): each client's state per route and detector, so a
+        // restart does not hand an attacker a clean slate. `client` is a SHA-256 of the key id and subject.
+        Migration(version: 6, name: "monitor_states") { _ in
+            [
+                """
+                CREATE TABLE monitor_states (
+                    route TEXT NOT NULL,
+                    client TEXT NOT NULL,
+                    detector TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    updated_at_ms BIGINT NOT NULL,
+                    PRIMARY KEY (route, client, detector)
+                )
+                """,
+            ]
+        },
     ]
 
     /// Applies the missing steps in one transaction on `db` (a single connection). On PostgreSQL an advisory lock makes
