@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// Micro-benchmarks of Rampart's text scanners and ledger (ordo-one/benchmark): `cd Benchmarks && swift package benchmark`.
+// Micro-benchmarks of Rampart's text scanners, ledger and model runtime and monitors (ordo-one/benchmark): `cd Benchmarks && swift package benchmark`.
 // A package of its own, so the main build and CI do not build the benchmark tooling.
 import Foundation
 import PackageDescription
@@ -34,6 +34,16 @@ let package = Package(
                 .product(name: "RampartCore", package: rampart),
             ],
             path: "Benchmarks/Ledger",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Models",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "RampartML", package: rampart),
+                .product(name: "RampartONNX", package: rampart),
+            ],
+            path: "Benchmarks/Models",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

@@ -13,7 +13,7 @@ extension Rampart {
                 whether every operator it uses is supported; `run` computes its outputs for inputs in a JSON file.
                 Exit codes: 0 done, 65 the model or the input is malformed or unsupported, 66 a file cannot be read.
                 """,
-            subcommands: [Info.self, Run.self])
+            subcommands: [Info.self, Run.self, Bench.self])
 
         struct Info: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -108,6 +108,97 @@ extension Rampart {
                     }
                     print(String(format: "%.3f ms", milliseconds))
                 }
+            }
+        }
+    }
+}
+
+extension Rampart.Model {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure a model's inference throughput in Rampart's native runtime.",
+            discussion: """
+                Runs the model on batches of the given sizes for `--seconds` each, on one OpenBLAS thread (as `rampart
+                serve` does), and prints runs/s and rows/s. Rows come from `--input` (a `rampart model run` input file,
+                cycled) or are uniform random in [0, 1). bench/models/run.sh compares the numbers with onnxruntime.
+                Example: rampart model bench examples/models/digits_mlp.onnx --batch 1,8,64 --format json
+                """)
+
+        @Argument(help: ArgumentHelp("The .onnx file.", valueName: "model")) var path: String
+        @Option(help: ArgumentHelp("Batch sizes, comma-separated.", valueName: "sizes")) var batch: String = "1,8,64"
+        @Option(help: ArgumentHelp("Seconds per batch size.", valueName: "seconds")) var seconds: Double = 2
+        @Option(help: ArgumentHelp("Rows to use (JSON, as for `model run`).", valueName: "file")) var input: String?
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+
+        struct Result: Encodable {
+            var batch: Int
+            var runs: Int
+            var seconds: Double
+            var runsPerSecond: Double
+            var rowsPerSecond: Double
+            var microsecondsPerRun: Double
+        }
+
+        func run() throws {
+            let sizes = batch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 && $0 <= 1 << 16 }) else { CLI.fail("--batch takes sizes from 1 to 65536, e.g. 1,8,64", code: Exit.usage) }
+            guard seconds > 0, seconds <= 3600 else { CLI.fail("--seconds must be in (0, 3600]", code: Exit.usage) }
+            BLAS.setThreads(1)
+            let model = loadModel(path)
+            let graph: ONNXGraph
+            do { graph = try ONNXGraph(model) } catch { CLI.fail(error.description, code: Exit.dataError) }
+            guard let declared = model.inputs.first, model.inputs.count == 1 else { CLI.fail("bench takes models with one input", code: Exit.dataError) }
+            let rowShape = (declared.shape ?? []).dropFirst().map { Int($0) ?? 1 }
+            let rowSize = rowShape.reduce(1, *)
+            var pool: [Float]
+            if let input {
+                guard let data = FileManager.default.contents(atPath: input) else { CLI.fail("cannot read \(input)", code: Exit.noInput) }
+                do {
+                    guard case .floats(let t)? = try ModelInputs.parse(data, model: model)[declared.name] else { CLI.fail("\(input) has no float input `\(declared.name)`", code: Exit.dataError) }
+                    pool = t.data
+                } catch {
+                    CLI.fail("\(input): \(error.description)", code: Exit.dataError)
+                }
+            } else {
+                var rng = SystemRandomNumberGenerator()
+                pool = (0..<(rowSize * 256)).map { _ in Float.random(in: 0..<1, using: &rng) }
+            }
+            guard pool.count >= rowSize, rowSize > 0 else { CLI.fail("no rows of \(rowSize) values to run", code: Exit.dataError) }
+            var results: [Result] = []
+            for size in sizes {
+                let rows = pool.count / rowSize
+                var batches: [Tensor] = []
+                for k in 0..<8 {
+                    var data: [Float] = []
+                    data.reserveCapacity(size * rowSize)
+                    for r in 0..<size {
+                        let row = (k * size + r) % rows
+                        data += pool[(row * rowSize)..<((row + 1) * rowSize)]
+                    }
+                    batches.append(try! Tensor(shape: [size] + rowShape, data: data))
+                }
+                var runs = 0
+                let start = DispatchTime.now().uptimeNanoseconds
+                let deadline = start + UInt64(seconds * 1e9)
+                var now = start
+                do {
+                    while now < deadline {
+                        for batch in batches { _ = try graph.run([declared.name: .floats(batch)]) }
+                        runs += batches.count
+                        now = DispatchTime.now().uptimeNanoseconds
+                    }
+                } catch {
+                    CLI.fail(error.description, code: Exit.dataError)
+                }
+                let elapsed = Double(now - start) / 1e9
+                results.append(Result(batch: size, runs: runs, seconds: elapsed, runsPerSecond: Double(runs) / elapsed,
+                                      rowsPerSecond: Double(runs * size) / elapsed, microsecondsPerRun: elapsed / Double(runs) * 1e6))
+            }
+            if format == .json {
+                CLI.printJSON(results)
+            } else {
+                print("batch   runs/s       rows/s       µs/run")
+                for r in results { print(String(format: "%5d %10.0f %12.0f %12.1f", r.batch, r.runsPerSecond, r.rowsPerSecond, r.microsecondsPerRun)) }
             }
         }
     }
