@@ -75,6 +75,10 @@ public final class Gateway: Sendable {
         // Classifiers run on the request's task; OpenBLAS gets one thread so it does not fight the server's own.
         BLAS.setThreads(1)
         var models: [String: ServedModel] = [:]
+        for route in config.routes where route.kind == .kserve {
+            guard let classifier = route.classifier, let upstream = upstreams[route.name] else { continue }
+            models[route.name] = ServedModel(route: route, config: classifier, upstream: upstream)
+        }
         for route in config.routes where route.kind == .model {
             guard let classifier = route.classifier else { continue }
             do {

@@ -236,4 +236,56 @@ import Testing
         #expect(route.serves(model: "llama3.1:8b"))
         #expect(!route.serves(model: "mistral"))
     }
+
+    @Test func classifierRoutes() throws {
+        let config = try ConfigLoader.load(yaml: """
+            routes:
+              - name: digits
+                kind: model
+                model: models/digits.onnx
+                inputs: { X: { min: 0, max: 1 } }
+                output: { confidence: { top_k: 3 } }
+                monitor:
+                  evasion: { detector: stateful, action: flag, threshold: 8 }
+                  extraction: { detector: prada, delta: 0.95 }
+                  max_clients: 50
+                smoothing: { sigma: 0.5 }
+                limits: { rate_per_second: 5 }
+              - name: remote
+                kind: kserve
+                upstream: "http://10.0.0.7:8080"
+                upstream_model: iris
+                output: { confidence: { round: 2 } }
+            """)
+        let digits = try #require(config.routes[0].classifier)
+        #expect(config.routes[0].kind == .model && digits.model == "models/digits.onnx" && digits.inputRanges["X"] == 0...1)
+        #expect(digits.confidence == .topK(3) && digits.evasion?.action == .flag && digits.evasion?.threshold == 8 && digits.evasion?.window == 20)
+        #expect(digits.extraction?.delta == 0.95 && digits.extraction?.action == .flag && digits.monitorMaxClients == 50)
+        #expect(digits.smoothing == .init(sigma: 0.5, samples: 100, alpha: 0.001) && config.routes[0].limits.ratePerSecond == 5)
+        let remote = try #require(config.routes[1].classifier)
+        #expect(config.routes[1].kind == .kserve && remote.upstreamModel == "iris" && remote.confidence == .round(2) && remote.evasion == nil)
+
+        let bad: [(String, String)] = [
+            ("routes:\n  - name: a\n    kind: model\n", "missing_key"),
+            ("routes:\n  - name: a\n    kind: model\n    model: m.onnx\n    upstream: \"http://a/v1\"\n", "unknown_key"),
+            ("routes:\n  - name: a\n    kind: model\n    model: m.onnx\n    output: { confidence: some }\n", "invalid_value"),
+            ("routes:\n  - name: a\n    kind: model\n    model: m.onnx\n    output: { confidence: { top_k: 0 } }\n", "invalid_value"),
+            ("routes:\n  - name: a\n    kind: model\n    model: m.onnx\n    monitor: { evasion: { detector: knn } }\n", "invalid_value"),
+            ("routes:\n  - name: a\n    kind: model\n    model: m.onnx\n    monitor: { evasion: { hashes: 5, threshold: 6 } }\n", "invalid_value"),
+            ("routes:\n  - name: a\n    kind: model\n    model: m.onnx\n    monitor: { extraction: { action: drop } }\n", "invalid_value"),
+            ("routes:\n  - name: a\n    kind: model\n    model: m.onnx\n    inputs: { X: { min: 2, max: 1 } }\n", "invalid_value"),
+            ("routes:\n  - name: a\n    kind: model\n    model: m.onnx\n    smoothing: { samples: 10 }\n", "missing_key"),
+            ("routes:\n  - name: a\n    kind: kserve\n    upstream: \"http://a\"\n    smoothing: { sigma: 1 }\n", "unknown_key"),
+            ("routes:\n  - name: a\n    upstream: \"http://a/v1\"\n    output: { confidence: label }\n", "unknown_key"),
+        ]
+        for (yaml, code) in bad {
+            do {
+                _ = try ConfigLoader.load(yaml: yaml)
+                Issue.record("accepted: \(yaml)")
+            } catch {
+                #expect(error.code == code, "\(yaml): \(error)")
+                #expect(!error.path.isEmpty || code == "missing_key")
+            }
+        }
+    }
 }

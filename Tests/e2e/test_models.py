@@ -120,3 +120,106 @@ def test_readme_main_job_serves_the_bundled_models_to_curl(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def serve(config):
+    proc = subprocess.Popen([RAMPART, "serve", "--config", str(config)], stderr=subprocess.PIPE, text=True)
+    ports = {}
+
+    def listening(line):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            return None
+        if entry.get("message") == "listening":
+            ports[entry["listener"]] = int(entry["address"].rsplit(":", 1)[1])
+        return ports if len(ports) == 2 else None
+
+    read_until(proc.stderr, listening)
+    return proc, f"http://127.0.0.1:{ports['public']}"
+
+
+def test_kserve_route_puts_the_controls_in_front_of_a_remote_v2_server(tmp_path):
+    """A `kind: kserve` route in front of another KServe v2 server — here a second `rampart serve` answering with full
+    probabilities: the front gateway validates against the remote's metadata, trims the answer to the label, and its
+    evasion monitor refuses near-repeats before they reach the remote."""
+    back = tmp_path / "back"
+    back.mkdir()
+    shutil.copy(MODELS / "digits_mlp.onnx", back)
+    (back / "rampart.yaml").write_text("""server: { listen: "127.0.0.1:0", admin_listen: "127.0.0.1:0" }
+store: { sqlite: "rampart.db" }
+routes:
+  - name: digits-full
+    kind: model
+    model: digits_mlp.onnx
+    output: { confidence: full }
+""")
+    back_key = json.loads(subprocess.run([RAMPART, "keys", "create", "--config", str(back / "rampart.yaml"), "--tenant", "front", "--routes", "*",
+                                          "--format", "json"], capture_output=True, text=True, check=True).stdout)["key"]
+    back_proc, back_base = serve(back / "rampart.yaml")
+    front = tmp_path / "front"
+    front.mkdir()
+    (front / "rampart.yaml").write_text(f"""server: {{ listen: "127.0.0.1:0", admin_listen: "127.0.0.1:0" }}
+store: {{ sqlite: "rampart.db" }}
+routes:
+  - name: digits
+    kind: kserve
+    upstream: "{back_base}"
+    upstream_model: digits-full
+    upstream_api_key_env: BACK_KEY
+    inputs: {{ X: {{ min: 0, max: 1 }} }}
+    output: {{ confidence: label }}
+    monitor:
+      evasion: {{ detector: stateful, action: block }}
+""")
+    key = json.loads(subprocess.run([RAMPART, "keys", "create", "--config", str(front / "rampart.yaml"), "--tenant", "e2e", "--routes", "*",
+                                     "--format", "json"], capture_output=True, text=True, check=True).stdout)["key"]
+    import os
+    front_proc = subprocess.Popen([RAMPART, "serve", "--config", str(front / "rampart.yaml")], stderr=subprocess.PIPE, text=True,
+                                  env=dict(os.environ, BACK_KEY=back_key))
+    try:
+        ports = {}
+
+        def listening(line):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                return None
+            if entry.get("message") == "listening":
+                ports[entry["listener"]] = int(entry["address"].rsplit(":", 1)[1])
+            return ports if len(ports) == 2 else None
+
+        read_until(front_proc.stderr, listening)
+        base = f"http://127.0.0.1:{ports['public']}"
+
+        def curl(*args):
+            out = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "-H", f"Authorization: Bearer {key}", *args], capture_output=True, text=True, check=True)
+            body, status = out.stdout.rsplit("\n", 1)
+            return int(status), json.loads(body)
+
+        status, metadata = curl(f"{base}/v2/models/digits")
+        assert status == 200 and metadata["platform"] == "kserve" and metadata["inputs"][0]["shape"] == [-1, 64]
+        assert [o["name"] for o in metadata["outputs"]] == ["output_label"]
+        test = json.loads((MODELS / "digits_mlp.test.json").read_text())
+        body = json.dumps({"inputs": [{"name": "X", "shape": [3, 64], "datatype": "FP32", "data": sum(test["inputs"][:3], [])}]})
+        status, answer = curl("-d", body, f"{base}/v2/models/digits/infer")
+        assert status == 200, answer
+        assert [o["name"] for o in answer["outputs"]] == ["output_label"]  # the remote's probabilities stay behind
+        assert answer["outputs"][0]["data"] == test["sklearn_labels"][:3]
+        status, refusal = curl("-d", body, f"{base}/v2/models/digits/infer")
+        assert status == 403 and refusal["code"] == "evasion_suspected"
+        status, refusal = curl("-d", json.dumps({"inputs": [{"name": "X", "shape": [1, 63], "datatype": "FP32", "data": [0.5] * 63}]}),
+                               f"{base}/v2/models/digits/infer")
+        assert status == 400 and refusal["code"] == "invalid_shape"
+        # The remote gone: 502, not a hang.
+        back_proc.terminate()
+        back_proc.wait(timeout=30)
+        status, refusal = curl("-d", json.dumps({"inputs": [{"name": "X", "shape": [1, 64], "datatype": "FP32", "data": test["inputs"][9]}]}),
+                               f"{base}/v2/models/digits/infer")
+        assert status == 502 and refusal["code"] == "upstream_unreachable"
+    finally:
+        front_proc.terminate()
+        front_proc.wait(timeout=30)
+        if back_proc.poll() is None:
+            back_proc.terminate()
+            back_proc.wait(timeout=30)

@@ -145,8 +145,8 @@ print("|---|---:|---:|---:|---:|")
 for route in ("bare", "monitored", "smoothed"):
     text = open(f"{work}/wrk-{route}.txt").read()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    p50 = re.search(r"50%\s+(\S+)", text).group(1)
-    p99 = re.search(r"99%\s+(\S+)", text).group(1)
+    p50 = re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     report["gateway"][route] = {"requests_per_second": rps, "p50": p50, "p99": p99, "non_2xx": int(errors.group(1)) if errors else 0}
     print(f"| {route} | {rps:,.0f} | {p50} | {p99} | {report['gateway'][route]['non_2xx']} |")

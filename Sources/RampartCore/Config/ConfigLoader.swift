@@ -158,7 +158,7 @@ public enum ConfigLoader {
 
     private static func decodeRoute(_ node: ConfigNode) throws(ConfigError) -> RouteConfig {
         let m = try node.mapping(keys: ["name", "kind", "upstream", "upstream_api_key_env", "upstream_ca_file", "timeout_seconds", "models", "limits", "guards",
-                                        "purpose", "require_subject", "model", "inputs", "output", "monitor", "smoothing"])
+                                        "purpose", "require_subject", "model", "inputs", "output", "monitor", "smoothing", "upstream_model"])
         guard let nameNode = m["name"] else { throw node.error("missing_key", "every route needs a `name`") }
         let name = try nameNode.string(nonEmpty: true)
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), name.utf8.count <= 64 else {
@@ -166,8 +166,13 @@ public enum ConfigLoader {
         }
         let kind = try m["kind"]?.enumValue(RouteConfig.Kind.self) ?? .openai
         if kind == .model { return try decodeModelRoute(name: name, m, node: node) }
-        for key in ["model", "inputs", "output", "monitor", "smoothing"] where m[key] != nil {
-            throw m[key]!.error("unknown_key", "`\(key)` applies to `kind: model` routes only")
+        for key in ["model", "inputs", "output", "monitor", "smoothing", "upstream_model"] where m[key] != nil && kind == .openai {
+            throw m[key]!.error("unknown_key", "`\(key)` applies to `kind: model` and `kind: kserve` routes only")
+        }
+        if kind == .kserve {
+            for key in ["model", "smoothing", "models", "guards"] where m[key] != nil {
+                throw m[key]!.error("unknown_key", "`\(key)` does not apply to a `kind: kserve` route (smoothing needs the model itself: use `kind: model`)")
+            }
         }
         guard let upstreamNode = m["upstream"] else { throw node.error("missing_key", "route `\(name)` needs an `upstream` URL") }
         let upstream = try upstreamNode.string(nonEmpty: true)
@@ -197,6 +202,11 @@ public enum ConfigLoader {
             route.models = try n.sequence().map { (item: ConfigNode) throws(ConfigError) -> String in try item.string(nonEmpty: true) }
         }
         if let n = m["limits"] { route.limits = try decodeLimits(n) }
+        if kind == .kserve {
+            var classifier = try decodeClassifierControls(ClassifierConfig(model: ""), m)
+            if let n = m["upstream_model"] { classifier.upstreamModel = try n.string(nonEmpty: true) }
+            route.classifier = classifier
+        }
         if let n = m["guards"] { route.guards = try decodeGuards(n) }
         if let n = m["purpose"] { route.purpose = try n.string(nonEmpty: true) }
         if let n = m["require_subject"] { route.requireSubject = try n.bool() }
@@ -209,7 +219,20 @@ public enum ConfigLoader {
             throw m[key]!.error("unknown_key", "`\(key)` does not apply to a `kind: model` route (it runs the model file itself)")
         }
         guard let modelNode = m["model"] else { throw node.error("missing_key", "route `\(name)` (kind: model) needs `model:`, the path of an .onnx file") }
-        var classifier = ClassifierConfig(model: try modelNode.string(nonEmpty: true))
+        let classifier = try decodeClassifierControls(ClassifierConfig(model: try modelNode.string(nonEmpty: true)), m)
+        if let n = m["upstream_model"] { throw n.error("unknown_key", "`upstream_model` applies to `kind: kserve` routes only") }
+        var route = RouteConfig(name: name, kind: .model, upstream: "")
+        route.classifier = classifier
+        if let n = m["timeout_seconds"] { route.timeoutSeconds = try n.double(in: 0.001...86_400) }
+        if let n = m["limits"] { route.limits = try decodeLimits(n) }
+        if let n = m["purpose"] { route.purpose = try n.string(nonEmpty: true) }
+        if let n = m["require_subject"] { route.requireSubject = try n.bool() }
+        return route
+    }
+
+    /// `inputs`, `output`, `monitor` and `smoothing` of a classifier route (`kind: model` or `kind: kserve`).
+    private static func decodeClassifierControls(_ start: ClassifierConfig, _ m: ConfigMapping) throws(ConfigError) -> ClassifierConfig {
+        var classifier = start
         if let n = m["inputs"] {
             let inputs = try n.mapping(keys: nil)
             for (tensor, rangeNode) in inputs.entries {
@@ -288,13 +311,7 @@ public enum ConfigLoader {
             if let v = o["alpha"] { smoothing.alpha = try v.double(in: 1e-12...0.5) }
             classifier.smoothing = smoothing
         }
-        var route = RouteConfig(name: name, kind: .model, upstream: "")
-        route.classifier = classifier
-        if let n = m["timeout_seconds"] { route.timeoutSeconds = try n.double(in: 0.001...86_400) }
-        if let n = m["limits"] { route.limits = try decodeLimits(n) }
-        if let n = m["purpose"] { route.purpose = try n.string(nonEmpty: true) }
-        if let n = m["require_subject"] { route.requireSubject = try n.bool() }
-        return route
+        return classifier
     }
 
     private static func decodeLimits(_ n: ConfigNode) throws(ConfigError) -> RouteLimits {

@@ -230,6 +230,8 @@ public struct RouteConfig: Sendable, Equatable {
         case openai
         /// A classifier Rampart runs itself from a local ONNX file, served over KServe v2 (issue 5).
         case model
+        /// A remote KServe v2 / Open Inference Protocol server's classifier, behind the same controls.
+        case kserve
     }
 
     public var name: String
@@ -343,8 +345,10 @@ public struct ClassifierConfig: Sendable, Equatable {
         }
     }
 
-    /// The `.onnx` file (relative paths are resolved against the config file's folder).
+    /// The `.onnx` file (relative paths are resolved against the config file's folder); empty for `kind: kserve`.
     public var model: String
+    /// `kind: kserve`: the model's name on the remote server (default: the route's name).
+    public var upstreamModel: String?
     /// Declared value ranges per input tensor: a value outside is refused with 400 naming the tensor and index.
     public var inputRanges: [String: ClosedRange<Double>]
     public var confidence: Confidence

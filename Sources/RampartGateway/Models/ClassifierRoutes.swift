@@ -69,14 +69,15 @@ final class ClassifierRoutes: Sendable {
                 throw GatewayRefusal(status: .forbidden, type: "permission_error", code: "route_not_allowed",
                                      message: "this API key may not use route `\(served.route.name)`; create a key with `--routes \(served.route.name)`")
             }
+            let signature = try await served.signature()
             switch action {
-            case .metadata: return await allowed(Self.metadata(served), draft: draft)
+            case .metadata: return await allowed(Self.metadata(served, signature), draft: draft)
             case .ready: return await allowed(#"{"name":"# + JSONValue.quote(served.route.name) + #","ready":true}"#, draft: draft)
             case .infer: break
             }
             let body = try await proxy.collectBody(request)
             draft.requestSHA256 = Hex.encode(SHA256.hash(data: body.readableBytesView))
-            let parsed = try InferenceRequest.parse(body, for: served)
+            let parsed = try InferenceRequest.parse(body, for: served, signature: signature)
             try await proxy.admit(route: served.route, keyID: key.id, rows: parsed.rows)
             try proxy.checkPurposeAndConsent(route: served.route, draft: &draft)
             // Model-access monitors: evasion before the model runs (it needs only the input), extraction after (it needs
@@ -85,22 +86,24 @@ final class ClassifierRoutes: Sendable {
             let before = served.monitor.beforeInference(client: client, rows: parsed.tensor)
             draft.findings += before.findings
             if let refusal = before.refusal { throw refusal }
-            let outputs: [String: ONNXValue]
+            let upstreamStart = DispatchTime.now().uptimeNanoseconds
+            let outputs = try await served.infer(parsed.tensor, signature: signature)
+            if case .remote = served.backend { draft.upstreamLatencyMs = Double(DispatchTime.now().uptimeNanoseconds - upstreamStart) / 1e6 }
             var smoothed: [Int?]?
-            do {
-                outputs = try served.graph.run([served.input.name: .floats(parsed.tensor)],
-                                               outputs: [served.labelOutput, served.scoreOutput].compactMap { $0 })
-                if served.smoothing != nil { smoothed = try served.smoothedLabels(parsed.tensor) }
-            } catch {
-                throw GatewayRefusal(status: .unprocessableContent, type: "invalid_request_error", code: "inference_failed",
-                                     message: "the model could not run on this input: \(error)", param: "inputs[0]")
+            if served.smoothing != nil {
+                do {
+                    smoothed = try served.smoothedLabels(parsed.tensor, signature: signature)
+                } catch {
+                    throw GatewayRefusal(status: .unprocessableContent, type: "invalid_request_error", code: "inference_failed",
+                                         message: "the model could not run on this input: \(error)", param: "inputs[0]")
+                }
             }
-            let after = served.monitor.afterInference(client: client, rows: parsed.tensor, classes: served.classes(outputs))
+            let after = served.monitor.afterInference(client: client, rows: parsed.tensor, classes: served.classes(outputs, signature: signature))
             draft.findings += after.findings
             if let refusal = after.refusal { throw refusal }
             draft.usage = TokenUsage(promptTokens: parsed.rows, completionTokens: 0, totalTokens: parsed.rows)
             try? await proxy.limiter.recordUsage(LimitSubject(keyID: key.id, route: served.route.name), tokens: parsed.rows, now: Date())
-            let response = try InferenceResponse.render(outputs, served: served, id: parsed.id, smoothed: smoothed)
+            let response = try InferenceResponse.render(outputs, served: served, signature: signature, id: parsed.id, smoothed: smoothed)
             return await allowed(response, draft: draft)
         } catch var refusal as GatewayRefusal {
             refusal.shape = .kserve
@@ -123,14 +126,15 @@ final class ClassifierRoutes: Sendable {
         return Self.json(text, decisionID: draft.id)
     }
 
-    static func metadata(_ served: ServedModel) -> String {
+    static func metadata(_ served: ServedModel, _ signature: ServedModel.Signature) -> String {
         func tensor(_ t: ServedModel.Tensor2) -> String {
             #"{"name":"# + JSONValue.quote(t.name) + #","datatype":"# + JSONValue.quote(t.datatype) + #","shape":["#
                 + t.shape.map(String.init).joined(separator: ",") + "]}"
         }
-        let input = ServedModel.Tensor2(name: served.input.name, datatype: served.inputDatatype, shape: served.inputShape)
-        return #"{"name":"# + JSONValue.quote(served.route.name) + #","versions":["1"],"platform":"onnx","inputs":["# + tensor(input) + #"],"outputs":["#
-            + served.declaredOutputs.map(tensor).joined(separator: ",") + "]}"
+        let input = ServedModel.Tensor2(name: signature.input, datatype: "FP32", shape: signature.inputShape)
+        let platform = if case .remote = served.backend { "kserve" } else { "onnx" }
+        return #"{"name":"# + JSONValue.quote(served.route.name) + #","versions":["1"],"platform":"# + JSONValue.quote(platform) + #","inputs":["#
+            + tensor(input) + #"],"outputs":["# + served.declaredOutputs(signature).map(tensor).joined(separator: ",") + "]}"
     }
 }
 
@@ -140,7 +144,7 @@ struct InferenceRequest {
     var tensor: Tensor
     var rows: Int
 
-    static func parse(_ body: ByteBuffer, for served: ServedModel) throws(GatewayRefusal) -> InferenceRequest {
+    static func parse(_ body: ByteBuffer, for served: ServedModel, signature: ServedModel.Signature) throws(GatewayRefusal) -> InferenceRequest {
         let json: JSONValue
         do {
             json = try JSONValue.parse(body.readableBytesView)
@@ -153,13 +157,13 @@ struct InferenceRequest {
             throw .badRequest("`inputs` must be a non-empty list of tensors", param: "inputs", code: "invalid_request")
         }
         guard inputs.count == 1 else {
-            throw .badRequest("the model takes one input, `\(served.input.name)`; the request has \(inputs.count)", param: "inputs", code: "invalid_input")
+            throw .badRequest("the model takes one input, `\(signature.input)`; the request has \(inputs.count)", param: "inputs", code: "invalid_input")
         }
         let input = inputs[0]
         let param = "inputs[0]"
         guard let name = input["name"]?.stringValue else { throw .badRequest("every input needs a `name`", param: "\(param).name", code: "invalid_input") }
-        guard name == served.input.name else {
-            throw .badRequest("the model has no input `\(name.prefix(64))`; its input is `\(served.input.name)`", param: "\(param).name", code: "invalid_input")
+        guard name == signature.input else {
+            throw .badRequest("the model has no input `\(name.prefix(64))`; its input is `\(signature.input)`", param: "\(param).name", code: "invalid_input")
         }
         guard let datatype = input["datatype"]?.stringValue, ["FP32", "FP64"].contains(datatype) else {
             throw .badRequest("input `\(name)` must have `datatype` FP32 (or FP64)", param: "\(param).datatype", code: "invalid_input")
@@ -174,11 +178,11 @@ struct InferenceRequest {
             }
             shape.append(d)
         }
-        guard shape.count == served.inputShape.count else {
-            throw .badRequest("input `\(name)` has shape \(shape); the model takes rank \(served.inputShape.count) \(served.inputShape.map { $0 < 0 ? "N" : String($0) })",
+        guard shape.count == signature.inputShape.count else {
+            throw .badRequest("input `\(name)` has shape \(shape); the model takes rank \(signature.inputShape.count) \(signature.inputShape.map { $0 < 0 ? "N" : String($0) })",
                               param: "\(param).shape", code: "invalid_shape")
         }
-        for (axis, (given, declared)) in zip(shape, served.inputShape).enumerated() where declared >= 0 && given != declared {
+        for (axis, (given, declared)) in zip(shape, signature.inputShape).enumerated() where declared >= 0 && given != declared {
             throw .badRequest("input `\(name)`: dimension \(axis) is \(given), the model declares \(declared)", param: "\(param).shape", code: "invalid_shape")
         }
         guard let count = try? Tensor.count(of: shape), count <= 1 << 24 else {
@@ -247,10 +251,11 @@ struct InferenceRequest {
 /// The response body: the label, and the scores as the route's confidence policy allows.
 enum InferenceResponse {
     /// `smoothed`: the smoothed label per row (nil: abstained), which replaces the model's label.
-    static func render(_ outputs: [String: ONNXValue], served: ServedModel, id: String?, smoothed: [Int?]? = nil) throws(GatewayRefusal) -> String {
+    static func render(_ outputs: [String: ONNXValue], served: ServedModel, signature: ServedModel.Signature, id: String?,
+                       smoothed: [Int?]? = nil) throws(GatewayRefusal) -> String {
         var scores: Tensor?
         var classLabels: ClassLabels?
-        switch served.scoreOutput.flatMap({ outputs[$0] }) {
+        switch signature.scoreOutput.flatMap({ outputs[$0] }) {
         case .floats(let t)?: scores = t.rank == 1 ? try? t.reshaped([t.count, 1]) : t
         case .maps(let labels, let p)?:
             scores = p
@@ -258,7 +263,7 @@ enum InferenceResponse {
         default: break
         }
         var labelJSON: (datatype: String, data: [String], rows: Int)
-        switch served.labelOutput.flatMap({ outputs[$0] }) {
+        switch signature.labelOutput.flatMap({ outputs[$0] }) {
         case .ints(let t)?: labelJSON = ("INT64", t.data.map(String.init), t.data.count)
         case .strings(let t)?: labelJSON = ("BYTES", t.data.map(JSONValue.quote), t.data.count)
         default:
@@ -274,17 +279,17 @@ enum InferenceResponse {
         if let smoothed {
             labelJSON = ("INT64", smoothed.map { $0.map(String.init) ?? "-1" }, smoothed.count)
         }
-        var parts = [tensor(served.labelOutput ?? "label", labelJSON.datatype, [labelJSON.rows], labelJSON.data)]
+        var parts = [tensor(signature.labelOutput ?? "label", labelJSON.datatype, [labelJSON.rows], labelJSON.data)]
         if let smoothed { parts.append(tensor("abstained", "BOOL", [smoothed.count], smoothed.map { $0 == nil ? "true" : "false" })) }
         if let scores, scores.rank == 2 {
             let (n, c) = (scores.shape[0], scores.shape[1])
             switch served.config.confidence {
             case .label: break
             case .full:
-                parts.append(tensor(served.scoreOutput ?? "scores", "FP32", [n, c], scores.data.map { "\($0)" }))
+                parts.append(tensor(signature.scoreOutput ?? "scores", "FP32", [n, c], scores.data.map { "\($0)" }))
             case .round(let digits):
                 let scale = Foundation.pow(10, Float(digits))
-                parts.append(tensor(served.scoreOutput ?? "scores", "FP32", [n, c], scores.data.map { "\(($0 * scale).rounded() / scale)" }))
+                parts.append(tensor(signature.scoreOutput ?? "scores", "FP32", [n, c], scores.data.map { "\(($0 * scale).rounded() / scale)" }))
             case .topK(let k):
                 let k = Swift.min(k, c)
                 var labels: [String] = [], values: [String] = []
@@ -299,7 +304,7 @@ enum InferenceResponse {
                         }
                     }
                 }
-                parts.append(tensor("top_k_labels", served.labelDatatype, [n, k], labels))
+                parts.append(tensor("top_k_labels", signature.labelDatatype, [n, k], labels))
                 parts.append(tensor("top_k_scores", "FP32", [n, k], values))
             }
         }

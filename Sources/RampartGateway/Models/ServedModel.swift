@@ -1,67 +1,209 @@
 import Foundation
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
 import RampartCore
 import RampartML
 import RampartONNX
+import Synchronization
 
-/// A `kind: model` route's classifier, loaded once at start: the compiled graph, what it declares in KServe v2 terms,
-/// and which of its outputs carry the label and the class scores — what the confidence policy trims.
-struct ServedModel: Sendable {
+/// A classifier route's model: a local ONNX graph (`kind: model`, compiled once at start) or a remote KServe v2 server
+/// (`kind: kserve`, its metadata read on first use) — with what it declares in KServe v2 terms and which of its outputs
+/// carry the label and the class scores, the part the confidence policy trims. Either way the route's controls are
+/// the same: validation, monitors, confidence policy, decision records.
+final class ServedModel: Sendable {
     struct Tensor2: Sendable {
         var name: String
         var datatype: String
         var shape: [Int]
     }
 
+    /// What requests are validated against and answers are read by.
+    struct Signature: Sendable {
+        /// The input tensor requests feed (classifier routes serve models with one).
+        var input: String
+        /// Declared input dimensions, -1 where any size goes (the batch).
+        var inputShape: [Int]
+        /// The label output (integer or string tensor), if the model has one.
+        var labelOutput: String?
+        /// The class-score output: a float `N×C` tensor (or, locally, ZipMap's sequence of maps).
+        var scoreOutput: String?
+        var labelDatatype: String
+    }
+
+    enum Backend: Sendable {
+        case local(ONNXGraph)
+        case remote(UpstreamPool.Upstream, model: String)
+    }
+
     let route: RouteConfig
     let config: ClassifierConfig
-    let graph: ONNXGraph
-    /// The float input the requests feed (classifiers here take one).
-    let input: ONNXModel.Value
-    let inputDatatype: String
-    /// Declared input dimensions, -1 where any size goes (the batch).
-    let inputShape: [Int]
-    /// The label output (int64 or string tensor), if the graph has one.
-    let labelOutput: String?
-    /// The class-score output: a float `N×C` tensor or ZipMap's sequence of maps.
-    let scoreOutput: String?
+    let backend: Backend
     /// The evasion and extraction monitors (inactive when the route configures none).
     let monitor: ModelMonitor
-    /// Randomized smoothing of the label, when configured.
+    /// Randomized smoothing of the label (local models), when configured.
     let smoothing: RandomizedSmoothing?
+    private let cached: Mutex<Signature?>
 
+    /// A local model: loads and compiles the file; anything unusable stops the start.
     init(route: RouteConfig, config: ClassifierConfig) throws {
         self.route = route
         self.config = config
         let model = try ONNXModel.load(path: config.model)
-        graph = try ONNXGraph(model)
+        let graph = try ONNXGraph(model)
         guard model.inputs.count == 1, let input = model.inputs.first else {
             throw GatewayStartError(message: "route `\(route.name)`: \(config.model) has \(model.inputs.count) inputs; a classifier route serves models with one input")
         }
         guard input.type == "tensor(float)" || input.type == "tensor(double)" else {
             throw GatewayStartError(message: "route `\(route.name)`: \(config.model)'s input `\(input.name)` is \(input.type); a classifier route takes float tensors")
         }
-        self.input = input
-        inputDatatype = "FP32"
-        inputShape = (input.shape ?? []).map { Int($0) ?? -1 }
         for name in config.inputRanges.keys where name != input.name {
             throw GatewayStartError(message: "route `\(route.name)`: `inputs.\(name)` names no input of \(config.model) (it has `\(input.name)`)")
         }
-        labelOutput = model.outputs.first { $0.type == "tensor(int64)" || $0.type == "tensor(string)" }?.name
-        scoreOutput = model.outputs.first { $0.type.hasPrefix("seq(map(") }?.name ?? model.outputs.first { $0.type == "tensor(float)" }?.name
-        guard labelOutput != nil || scoreOutput != nil else {
+        let label = model.outputs.first { $0.type == "tensor(int64)" || $0.type == "tensor(string)" }
+        let score = model.outputs.first { $0.type.hasPrefix("seq(map(") }?.name ?? model.outputs.first { $0.type == "tensor(float)" }?.name
+        guard label != nil || score != nil else {
             throw GatewayStartError(message: "route `\(route.name)`: \(config.model) has neither a label nor a score output")
         }
+        backend = .local(graph)
+        cached = Mutex(Signature(input: input.name, inputShape: (input.shape ?? []).map { Int($0) ?? -1 }, labelOutput: label?.name, scoreOutput: score,
+                                 labelDatatype: label?.type == "tensor(string)" ? "BYTES" : "INT64"))
         monitor = ModelMonitor(route: route, config: config)
         smoothing = config.smoothing.map { RandomizedSmoothing(sigma: Float($0.sigma), samples: $0.samples, alpha: $0.alpha) }
-        if smoothing != nil, model.outputs.first(where: { $0.name == labelOutput })?.type == "tensor(string)" {
+        if smoothing != nil, label?.type == "tensor(string)" {
             throw GatewayStartError(message: "route `\(route.name)`: smoothing needs integer class labels; \(config.model) labels with strings")
         }
     }
 
+    /// A remote KServe v2 model behind `upstream`.
+    init(route: RouteConfig, config: ClassifierConfig, upstream: UpstreamPool.Upstream) {
+        self.route = route
+        self.config = config
+        backend = .remote(upstream, model: config.upstreamModel ?? route.name)
+        cached = Mutex(nil)
+        monitor = ModelMonitor(route: route, config: config)
+        smoothing = nil
+    }
+
+    // MARK: Signature
+
+    /// The model's signature: at hand for a local model; a remote one's is read from `GET /v2/models/{model}` once.
+    func signature() async throws(GatewayRefusal) -> Signature {
+        if let signature = cached.withLock({ $0 }) { return signature }
+        guard case .remote(let upstream, let model) = backend else { throw Self.internalError("no signature") }
+        let body = try await call(upstream, method: .GET, path: "/v2/models/\(model)", body: nil)
+        let signature = try Self.signature(metadata: body, route: route, model: model)
+        cached.withLock { $0 = signature }
+        return signature
+    }
+
+    static func signature(metadata: JSONValue, route: RouteConfig, model: String) throws(GatewayRefusal) -> Signature {
+        guard let inputs = metadata["inputs"]?.arrayValue, inputs.count == 1, let input = inputs.first,
+              let name = input["name"]?.stringValue, let shape = input["shape"]?.arrayValue?.compactMap(\.intValue),
+              input["datatype"]?.stringValue == "FP32" || input["datatype"]?.stringValue == "FP64"
+        else {
+            throw GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_protocol_error",
+                                 message: "route `\(route.name)`: the upstream's metadata for `\(model)` does not declare one FP32 input")
+        }
+        let outputs = metadata["outputs"]?.arrayValue ?? []
+        func named(_ match: (String, Int) -> Bool) -> (String, String)? {
+            for output in outputs {
+                guard let n = output["name"]?.stringValue, let type = output["datatype"]?.stringValue else { continue }
+                let rank = output["shape"]?.arrayValue?.count ?? 0
+                if match(type, rank) { return (n, type) }
+            }
+            return nil
+        }
+        let label = named { type, rank in ["INT64", "INT32", "BYTES"].contains(type) && rank <= 1 }
+        let score = named { type, rank in ["FP32", "FP64"].contains(type) && rank == 2 }
+        return Signature(input: name, inputShape: shape, labelOutput: label?.0, scoreOutput: score?.0,
+                         labelDatatype: label?.1 == "BYTES" ? "BYTES" : "INT64")
+    }
+
+    // MARK: Inference
+
+    /// The model's label and score outputs for a validated batch.
+    func infer(_ x: Tensor, signature: Signature) async throws(GatewayRefusal) -> [String: ONNXValue] {
+        switch backend {
+        case .local(let graph):
+            do {
+                return try graph.run([signature.input: .floats(x)], outputs: [signature.labelOutput, signature.scoreOutput].compactMap { $0 })
+            } catch {
+                throw GatewayRefusal(status: .unprocessableContent, type: "invalid_request_error", code: "inference_failed",
+                                     message: "the model could not run on this input: \(error)", param: "inputs[0]")
+            }
+        case .remote(let upstream, let model):
+            let data = x.data.map { $0.isFinite ? "\($0)" : "0" }.joined(separator: ",")
+            let request = #"{"inputs":[{"name":"# + JSONValue.quote(signature.input) + #","shape":["# + x.shape.map(String.init).joined(separator: ",")
+                + #"],"datatype":"FP32","data":["# + data + "]}]}"
+            let body = try await call(upstream, method: .POST, path: "/v2/models/\(model)/infer", body: ByteBuffer(string: request))
+            return try Self.outputs(body, route: route)
+        }
+    }
+
+    /// A remote answer's outputs as values: INT64/INT32 → integers, FP32/FP64 → floats, BYTES → strings.
+    static func outputs(_ body: JSONValue, route: RouteConfig) throws(GatewayRefusal) -> [String: ONNXValue] {
+        let malformed = GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_protocol_error",
+                                       message: "route `\(route.name)`: the upstream's answer is not a KServe v2 inference response")
+        guard let items = body["outputs"]?.arrayValue else { throw malformed }
+        var values: [String: ONNXValue] = [:]
+        for item in items {
+            guard let name = item["name"]?.stringValue, let type = item["datatype"]?.stringValue,
+                  let shape = item["shape"]?.arrayValue?.compactMap(\.intValue), let data = item["data"]?.arrayValue else { throw malformed }
+            func leaves(_ v: [JSONValue]) -> [JSONValue] { v.flatMap { if case .array(let a) = $0 { return leaves(a) } else { return [$0] } } }
+            let flat = leaves(data)
+            do {
+                switch type {
+                case "FP32", "FP64":
+                    let floats = flat.compactMap { if case .number(let t) = $0 { Float(t) } else { nil } }
+                    values[name] = .floats(try Tensor(shape: shape, data: floats))
+                case "INT64", "INT32", "INT16", "INT8", "UINT8":
+                    let ints = flat.compactMap { if case .number(let t) = $0 { Int64(t) ?? Double(t).map { Int64($0) } } else { nil } }
+                    values[name] = .ints(try IntTensor(shape: shape, data: ints))
+                case "BYTES":
+                    values[name] = .strings(try StringTensor(shape: shape, data: flat.compactMap(\.stringValue)))
+                default: continue
+                }
+            } catch {
+                throw malformed
+            }
+        }
+        return values
+    }
+
+    private func call(_ upstream: UpstreamPool.Upstream, method: HTTPMethod, path: String, body: ByteBuffer?) async throws(GatewayRefusal) -> JSONValue {
+        let response: UpstreamResponse
+        do {
+            response = try await upstream.client.execute(
+                method: method, path: path, headers: UpstreamPool.forwardHeaders([:], upstream: upstream, hasBody: body != nil), body: body,
+                mode: .collect(maxBytes: 16 << 20), headTimeout: upstream.timeout, idleTimeout: upstream.timeout)
+        } catch {
+            throw OpenAIProxy.upstreamFailure(error, route: route)
+        }
+        guard case .complete(let buffer) = response.body, let json = try? JSONValue.parse(buffer.readableBytesView) else {
+            throw GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_protocol_error",
+                                 message: "route `\(route.name)`: the upstream answered \(response.status) without a JSON body")
+        }
+        guard (200..<300).contains(response.status) else {
+            let message = json["error"]?.stringValue ?? "status \(response.status)"
+            // The caller's mistakes (400, 404, 422) pass through; the gateway's own (401, 403: a wrong upstream key) do not.
+            let status: HTTPResponse.Status = [400, 404, 422].contains(response.status) ? .init(code: response.status) : .badGateway
+            throw GatewayRefusal(status: status, type: "upstream_error", code: "upstream_status_\(response.status)",
+                                 message: "route `\(route.name)`: the upstream refused: \(message.prefix(300))")
+        }
+        return json
+    }
+
+    static func internalError(_ why: String) -> GatewayRefusal {
+        GatewayRefusal(status: .internalServerError, type: "server_error", code: "internal_error", message: why)
+    }
+
+    // MARK: Answers
+
     /// Class ids for each row of a run's outputs: the integer label, else the highest score's index (string labels:
     /// their position among the labels seen).
-    func classes(_ outputs: [String: ONNXValue]) -> [Int] {
-        switch labelOutput.flatMap({ outputs[$0] }) {
+    func classes(_ outputs: [String: ONNXValue], signature: Signature) -> [Int] {
+        switch signature.labelOutput.flatMap({ outputs[$0] }) {
         case .ints(let t)?: return t.data.map { Int(truncatingIfNeeded: $0) }
         case .strings(let t)?:
             var table: [String: Int] = [:]
@@ -71,7 +213,7 @@ struct ServedModel: Sendable {
                 return table.count - 1
             }
         default:
-            switch scoreOutput.flatMap({ outputs[$0] }) {
+            switch signature.scoreOutput.flatMap({ outputs[$0] }) {
             case .floats(let t)?, .maps(_, let t)?:
                 guard t.rank == 2, let picked = try? t.argmax(axis: 1, keepDims: false) else { return [] }
                 return picked.data.map { Int($0) }
@@ -80,16 +222,17 @@ struct ServedModel: Sendable {
         }
     }
 
-    /// The smoothed label of each row (nil: abstained), Cohen et al.'s PREDICT over this model.
-    func smoothedLabels(_ rows: Tensor) throws -> [Int?] {
-        guard let smoothing else { return [] }
+    /// The smoothed label of each row (nil: abstained), Cohen et al.'s PREDICT over this (local) model.
+    func smoothedLabels(_ rows: Tensor, signature: Signature) throws -> [Int?] {
+        guard let smoothing, case .local(let graph) = backend else { return [] }
         let d = rows.shape.dropFirst().reduce(1, *)
         var rng = SystemRandomNumberGenerator()
-        let wanted = [labelOutput ?? scoreOutput].compactMap { $0 }
+        let wanted = [signature.labelOutput ?? signature.scoreOutput].compactMap { $0 }
         return try (0..<(rows.shape.first ?? 0)).map { row in
             let x = Array(rows.data[(row * d)..<((row + 1) * d)])
             let prediction = try smoothing.predict(x, classify: { batch, n in
-                try classes(graph.run([input.name: .floats(try Tensor(shape: [n] + Array(rows.shape.dropFirst()), data: batch))], outputs: wanted))
+                classes(try graph.run([signature.input: .floats(try Tensor(shape: [n] + Array(rows.shape.dropFirst()), data: batch))], outputs: wanted),
+                        signature: signature)
             }, using: &rng)
             if case .label(let label) = prediction { return label }
             return nil
@@ -97,21 +240,17 @@ struct ServedModel: Sendable {
     }
 
     /// What `GET /v2/models/{name}` declares: the outputs the confidence policy lets through.
-    var declaredOutputs: [Tensor2] {
-        var outputs: [Tensor2] = [Tensor2(name: labelOutput ?? "label", datatype: labelDatatype, shape: [-1])]
+    func declaredOutputs(_ signature: Signature) -> [Tensor2] {
+        var outputs: [Tensor2] = [Tensor2(name: signature.labelOutput ?? "label", datatype: signature.labelDatatype, shape: [-1])]
         if smoothing != nil { outputs.append(Tensor2(name: "abstained", datatype: "BOOL", shape: [-1])) }
         switch config.confidence {
         case .label: break
         case .full, .round:
-            if let scoreOutput { outputs.append(Tensor2(name: scoreOutput, datatype: "FP32", shape: [-1, -1])) }
+            if let scoreOutput = signature.scoreOutput { outputs.append(Tensor2(name: scoreOutput, datatype: "FP32", shape: [-1, -1])) }
         case .topK(let k):
-            outputs.append(Tensor2(name: "top_k_labels", datatype: labelDatatype, shape: [-1, k]))
+            outputs.append(Tensor2(name: "top_k_labels", datatype: signature.labelDatatype, shape: [-1, k]))
             outputs.append(Tensor2(name: "top_k_scores", datatype: "FP32", shape: [-1, k]))
         }
         return outputs
-    }
-
-    var labelDatatype: String {
-        graph.model.outputs.first { $0.name == labelOutput }?.type == "tensor(string)" ? "BYTES" : "INT64"
     }
 }

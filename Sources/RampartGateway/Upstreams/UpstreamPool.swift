@@ -19,7 +19,7 @@ final class UpstreamPool: Sendable {
 
     init(routes: [RouteConfig], maxConnections: Int, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         var upstreams: [String: Upstream] = [:]
-        for route in routes where route.kind == .openai {
+        for route in routes where route.kind != .model {
             guard let target = UpstreamClient.Target(url: route.upstream) else {
                 throw GatewayStartError(message: "route `\(route.name)`: `\(route.upstream)` is not an http(s) URL with a host")
             }
