@@ -43,7 +43,8 @@ public struct Window2D: Sendable, Equatable {
         }
     }
 
-    /// Output height and width for an input of `height × width`.
+    /// Output height and width for an input of `height × width`; refuses windows whose work (output pixels × kernel
+    /// area, per plane) would run for minutes — a hostile model's 65536×65536 pooling window.
     public func outputSize(height: Int, width: Int) throws(TensorError) -> [Int] {
         var out = [0, 0]
         for (axis, size) in [height, width].enumerated() {
@@ -54,6 +55,8 @@ public struct Window2D: Sendable, Equatable {
             if ceilMode, (n - 1) * strides[axis] >= size + pads[axis] { n -= 1 }
             out[axis] = n
         }
+        let (work, overflow) = (out[0] * out[1]).multipliedReportingOverflow(by: kernel[0] * kernel[1])
+        guard !overflow, work <= 1 << 30 else { throw .invalidShape("a window of \(kernel) over an output of \(out[0])×\(out[1]) is too much work") }
         return out
     }
 }

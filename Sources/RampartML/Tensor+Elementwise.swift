@@ -144,6 +144,7 @@ extension Tensor {
     /// Index of the largest value along `axis` — on ties the first one, or the last with `lastIndex` (ONNX ArgMax's
     /// `select_last_index`).
     public func argmax(axis: Int, keepDims: Bool = true, lastIndex: Bool = false) throws(TensorError) -> Tensor {
+        guard rank >= 1 else { throw .invalidShape("argmax of a scalar") }
         let axis = try Tensor.axis(axis, rank: rank)
         guard shape[axis] > 0 else { throw .invalidShape("argmax over an empty axis \(axis) of \(shape)") }
         var outShape = shape
@@ -190,6 +191,7 @@ extension Tensor {
     /// Row-major arrays of any element type joined along `axis`: the shape and values of the result.
     public static func concatenate<Element>(_ parts: [(shape: [Int], data: [Element])], axis: Int) throws(TensorError) -> ([Int], [Element]) {
         guard let first = parts.first else { throw .invalidShape("concat of no tensors") }
+        guard !first.shape.isEmpty else { throw .invalidShape("concat of scalars") }
         let axis = try Tensor.axis(axis, rank: first.shape.count)
         var shape = first.shape
         shape[axis] = 0

@@ -9,13 +9,16 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     public private(set) var shape: [Int]
     public var data: [Float]
 
-    /// Number of elements a shape holds; throws for a negative dimension or an overflowing product.
+    /// The largest tensor (2²⁸ floats, 1 GiB): a model or request that needs more is refused, not allowed to exhaust memory.
+    public static let maxElements = 1 << 28
+
+    /// Number of elements a shape holds; throws for a negative dimension or more than `maxElements`.
     public static func count(of shape: [Int]) throws(TensorError) -> Int {
         var count = 1
         for dimension in shape {
             guard dimension >= 0 else { throw .invalidShape("dimension \(dimension) is negative in \(shape)") }
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            guard !overflow, product <= 1 << 31 else { throw .invalidShape("\(shape) has more than 2^31 elements") }
+            guard !overflow, product <= Tensor.maxElements else { throw .invalidShape("\(shape) has more than 2^28 elements") }
             count = product
         }
         return count

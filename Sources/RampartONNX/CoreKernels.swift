@@ -20,7 +20,11 @@ enum CoreKernels {
         case "Transpose": return try transpose(a)
         case "Concat": return try concat(a)
         case "Cast": return try cast(a)
-        case "Identity": return Kernel(forward: { inputs in [inputs[0]!] }, backward: { _, _, dy in [dy[0]] })
+        case "Identity":
+            return Kernel(forward: { inputs in
+                guard let x = inputs[0] else { throw KernelFailure("input 0 is missing") }
+                return [x]
+            }, backward: { _, _, dy in [dy[0]] })
         case "Clip": return try clip(a, opset: opset)
         case "ArgMax": return try argmax(a)
         case "Constant": return try constant(a)
@@ -163,7 +167,12 @@ enum CoreKernels {
                 }
             }
             if let inferred = shape.firstIndex(of: -1) {
-                let known = shape.enumerated().filter { $0.offset != inferred }.reduce(1) { $0 * $1.element }
+                var known = 1
+                for (i, d) in shape.enumerated() where i != inferred {
+                    let (product, overflow) = known.multipliedReportingOverflow(by: d)
+                    guard !overflow, product <= 1 << 31 else { throw KernelFailure("Reshape to \(requested): too many elements") }
+                    known = product
+                }
                 let total = x.shape.reduce(1, *)
                 guard known > 0, total % known == 0 else { throw KernelFailure("cannot reshape \(x.shape) to \(requested)") }
                 guard shape.filter({ $0 == -1 }).count == 1 else { throw KernelFailure("Reshape to \(requested): more than one -1") }
@@ -208,8 +217,9 @@ enum CoreKernels {
                 throw KernelFailure("Concat of \(first.typeName) is not supported")
             }
         }, backward: { inputs, _, gradients in
-            guard let dy = gradients[0] else { return inputs.map { _ in nil } }
-            let parts = try inputs.indices.map { try floatInput(inputs, $0) }
+            let present = inputs.compactMap { $0 }   // Concat's inputs are all required; the graph pads with absent ones
+            guard let dy = gradients[0] else { return present.map { _ in nil } }
+            let parts = try present.indices.map { try floatInput(present, $0) }
             let axis = try Tensor.axis(axis, rank: dy.rank)
             let outer = dy.shape[..<axis].reduce(1, *), rowLength = dy.shape[axis...].reduce(1, *)
             var offset = 0
@@ -252,7 +262,7 @@ enum CoreKernels {
                 throw KernelFailure("Cast of \(x.typeName) to \(target.name) is not supported")
             }
         }, backward: { inputs, outputs, gradients in
-            guard case .floats? = inputs[0], case .floats = outputs[0] else { return [nil] }
+            guard case .floats? = inputs[0], case .floats? = outputs.first else { return [nil] }
             return [gradients[0]]
         })
     }

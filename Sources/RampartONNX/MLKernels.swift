@@ -46,6 +46,7 @@ enum MLKernels {
         let weights = try! Tensor(shape: [targets, features], data: coefficients)
         let bias = intercepts.isEmpty ? nil : try! Tensor(shape: [targets], data: intercepts)
         let binary = targets == 1 && labels.count == 2
+        guard binary || targets == 1 || targets == labels.count else { throw a.error("\(targets) classes of coefficients for \(labels.count) labels") }
 
         @Sendable func scores(_ x: Tensor) throws -> (raw: [Float], out: [Float], columns: Int) {
             let raw = try Tensor.gemm(x, weights, c: bias, transB: true).data

@@ -160,8 +160,8 @@ public struct ONNXGraph: Sendable {
             }
             let inputGradients: [Tensor?]
             do {
-                inputGradients = try backward(step.inputs.map { $0.flatMap { values[$0] } }, step.outputs.map { $0.flatMap { values[$0] } ?? .floats(Tensor(scalar: 0)) },
-                                              outputGradients)
+                inputGradients = try backward(Self.padded(step.inputs.map { $0.flatMap { values[$0] } }),
+                                              step.outputs.map { $0.flatMap { values[$0] } ?? .floats(Tensor(scalar: 0)) }, outputGradients)
             } catch {
                 throw .failed("gradient of node `\(step.name)` (\(step.op)): \(error)")
             }
@@ -217,7 +217,8 @@ public struct ONNXGraph: Sendable {
         for (i, step) in steps.enumerated() where needed.contains(i) {
             let produced: [ONNXValue]
             do {
-                produced = try step.kernel.forward(step.inputs.map { $0.flatMap { values[$0] } })
+                // Padded with absent inputs, so a node with fewer inputs than its operator reads fails cleanly.
+                produced = try step.kernel.forward(Self.padded(step.inputs.map { $0.flatMap { values[$0] } }))
             } catch {
                 throw .failed("node `\(step.name)` (\(step.op)): \(error)")
             }
@@ -226,6 +227,10 @@ public struct ONNXGraph: Sendable {
             }
         }
         return values
+    }
+
+    static func padded(_ inputs: [ONNXValue?]) -> [ONNXValue?] {
+        inputs.count >= 8 ? inputs : inputs + Array(repeating: nil, count: 8 - inputs.count)
     }
 
     /// The value's type and shape against the declaration: element type, rank, and each fixed dimension.

@@ -27,7 +27,9 @@ struct SVMClassifier: Sendable {
         coefficients = try a.floats("coefficients") ?? []
         rho = try a.floats("rho") ?? []
         supportVectors = try a.floats("support_vectors") ?? []
-        vectorsPerClass = (try a.ints("vectors_per_class") ?? []).map { Int(clamping: $0) }
+        let perClass = try a.ints("vectors_per_class") ?? []
+        guard perClass.allSatisfy({ $0 >= 0 && $0 <= 1 << 24 }) else { throw a.error("`vectors_per_class` has a count out of range") }
+        vectorsPerClass = perClass.map { Int($0) }
         transform = try PostTransform(a)
         if let p = try a.floats("prob_a"), !p.isEmpty { throw a.error("SVMClassifier with probability estimates (prob_a) is not supported") }
         guard !coefficients.isEmpty, !rho.isEmpty else { throw a.error("lacks `coefficients` or `rho`") }

@@ -88,7 +88,7 @@ struct TreeEnsemble: Sendable {
             let labels = try a.classLabels(ints: "classlabels_int64s", strings: "classlabels_strings")
             self.labels = labels
             outputs = labels.count
-            binary = Set(targetIDs).count == 1
+            binary = Set(targetIDs).count == 1 && labels.count == 2
             aggregate = .sum
         } else {
             outputs = Int(clamping: try a.int("n_targets", default: 1))

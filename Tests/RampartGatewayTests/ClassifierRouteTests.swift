@@ -184,20 +184,7 @@ import Testing
 
     @Test func attackStreamsAreStoppedAndBenignOnesPass() async throws {
         try await GatewayHarness.run(routes: [Self.monitored()], keyRoutes: ["*"]) { h in
-            // HopSkipJump's queries, one request each: refused from the second on, with the finding recorded.
-            var first: Int?
-            for (i, query) in try Self.stream("hopskipjump").prefix(10).enumerated() {
-                let reply = try await h.send(.POST, "/v2/models/digits/infer", body: ClassifierRouteTests.inferBody([query]),
-                                             headers: [("Rampart-Subject", "attacker")])
-                if reply.status == 403 {
-                    first = first ?? i + 1
-                    #expect(reply.json["code"] as? String == "evasion_suspected")
-                    let record = try #require(try await h.record(reply.decisionID))
-                    #expect(record.verdict == .refused && record.findings.contains { $0.guardName == "evasion" && $0.action == "blocked" })
-                }
-            }
-            #expect(first == 2)
-            // The same key with another subject is another client: its benign traffic passes.
+            // Benign traffic: test digits in random order, with a subject. Nothing is flagged.
             for query in try Self.stream("benign_1").prefix(30) {
                 let reply = try await h.send(.POST, "/v2/models/digits/infer", body: ClassifierRouteTests.inferBody([query]),
                                              headers: [("Rampart-Subject", "customer-1")])
@@ -205,6 +192,20 @@ import Testing
                 let record = try #require(try await h.record(reply.decisionID))
                 #expect(record.findings.isEmpty)
             }
+            // HopSkipJump's queries, one request each, each under a new subject (a caller cannot buy a clean history by
+            // inventing subjects: the key's own history sees every query): refused by the second, the finding recorded.
+            var first: Int?
+            for (i, query) in try Self.stream("hopskipjump").prefix(10).enumerated() {
+                let reply = try await h.send(.POST, "/v2/models/digits/infer", body: ClassifierRouteTests.inferBody([query]),
+                                             headers: [("Rampart-Subject", "attacker-\(i)")])
+                if reply.status == 403 {
+                    first = first ?? i + 1
+                    #expect(reply.json["code"] as? String == "evasion_suspected")
+                    let record = try #require(try await h.record(reply.decisionID))
+                    #expect(record.verdict == .refused && record.findings.contains { $0.guardName == "evasion" && $0.action == "blocked" })
+                }
+            }
+            #expect((first ?? .max) <= 2)
         }
         // Jacobian-based augmentation, with both monitors flagging only (a blocked query never reaches the model, so
         // PRADA never sees it): PRADA flags it, and the answers still go out.

@@ -82,23 +82,24 @@ final class ClassifierRoutes: Sendable {
             try proxy.checkPurposeAndConsent(route: served.route, draft: &draft)
             // Model-access monitors: evasion before the model runs (it needs only the input), extraction after (it needs
             // the predicted class). Their alerts go into the decision record either way.
-            let client = ModelMonitor.client(keyID: key.id, subject: draft.subject)
-            let before = served.monitor.beforeInference(client: client, rows: parsed.tensor)
+            let clients = ModelMonitor.clients(keyID: key.id, subject: draft.subject)
+            let before = served.monitor.beforeInference(clients: clients, rows: parsed.tensor)
             draft.findings += before.findings
             if let refusal = before.refusal { throw refusal }
             let upstreamStart = DispatchTime.now().uptimeNanoseconds
-            let outputs = try await served.infer(parsed.tensor, signature: signature)
+            let outputs = try await served.infer(parsed.tensor, signature: signature, decisionID: draft.id, logger: proxy.logger)
             if case .remote = served.backend { draft.upstreamLatencyMs = Double(DispatchTime.now().uptimeNanoseconds - upstreamStart) / 1e6 }
             var smoothed: [Int?]?
             if served.smoothing != nil {
                 do {
                     smoothed = try served.smoothedLabels(parsed.tensor, signature: signature)
                 } catch {
+                    proxy.logger.warning("the model failed on a request", metadata: ["decision_id": "\(draft.id)", "route": "\(served.route.name)", "error": "\(error)"])
                     throw GatewayRefusal(status: .unprocessableContent, type: "invalid_request_error", code: "inference_failed",
-                                         message: "the model could not run on this input: \(error)", param: "inputs[0]")
+                                         message: "the model could not run on this input; decision \(draft.id) in the gateway's log says why", param: "inputs[0]")
                 }
             }
-            let after = served.monitor.afterInference(client: client, rows: parsed.tensor, classes: served.classes(outputs, signature: signature))
+            let after = served.monitor.afterInference(clients: clients, rows: parsed.tensor, classes: served.classes(outputs, signature: signature))
             draft.findings += after.findings
             if let refusal = after.refusal { throw refusal }
             draft.usage = TokenUsage(promptTokens: parsed.rows, completionTokens: 0, totalTokens: parsed.rows)
@@ -173,8 +174,8 @@ struct InferenceRequest {
         }
         var shape: [Int] = []
         for (axis, value) in shapeValues.enumerated() {
-            guard let d = value.intValue, d >= 0, d <= 1 << 24 else {
-                throw .badRequest("input `\(name)`: shape[\(axis)] must be a whole number from 0 to 16777216", param: "\(param).shape", code: "invalid_input")
+            guard let d = value.intValue, d >= 1, d <= 1 << 24 else {
+                throw .badRequest("input `\(name)`: shape[\(axis)] must be a whole number from 1 to 16777216", param: "\(param).shape", code: "invalid_input")
             }
             shape.append(d)
         }

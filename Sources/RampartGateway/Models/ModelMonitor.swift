@@ -8,8 +8,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// A classifier route's model-access monitors (the guide's "monitoring model access" and "detection of
-/// manipulation"), kept per client — the API key and the `Rampart-Subject` — so one client's queries are judged
-/// against its own history:
+/// manipulation"), kept per client: per API key, and per API key and `Rampart-Subject` when the request names one —
+/// so one client's queries are judged against its own history, and a caller cannot start a clean history by
+/// inventing a new subject for every query (the key's own history still sees them all):
 ///
 /// - **evasion** (`QueryHashDetector`): a query that nearly repeats an earlier one from the same client is what
 ///   black-box evasion attacks (HopSkipJump, Square, SimBA) send; `block` refuses it, `flag` records it;
@@ -43,12 +44,14 @@ final class ModelMonitor: Sendable {
     let maxClients: Int
     let shards: [Shard]
     let clock = Atomic<UInt64>(0)
+    /// Clients forgotten by eviction, whose stored rows the keeper deletes.
+    let forgotten = Mutex<Set<String>>([])
 
     init(route: RouteConfig, config: ClassifierConfig) {
         self.route = route.name
         if let evasion = config.evasion {
             // The quantization step is a fraction of the declared range, so one setting fits pixels in [0, 1] and [0, 255].
-            let range = config.inputRanges.values.first.map { $0.upperBound - $0.lowerBound }
+            let range = config.inputRanges.values.first.map { $0.upperBound - $0.lowerBound }.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
             let step = Float(range.map { $0 * evasion.quantization } ?? evasion.quantization)
             hashing = QueryHashDetector(.init(step: step, window: evasion.window, hashes: evasion.hashes, threshold: evasion.threshold,
                                               history: evasion.history))
@@ -64,9 +67,10 @@ final class ModelMonitor: Sendable {
 
     var isActive: Bool { hashing != nil || prada != nil }
 
-    /// The client's id at rest and in memory: SHA-256 of key id and subject.
-    static func client(keyID: String, subject: String?) -> String {
-        Hex.encode(SHA256.hash(data: Data("rampart-monitor-client-v1\n\(keyID)\n\(subject ?? "")".utf8)))
+    /// The clients a request counts for, as stored: SHA-256 of the key id, and of key id and subject when there is one.
+    static func clients(keyID: String, subject: String?) -> [String] {
+        func id(_ text: String) -> String { Hex.encode(SHA256.hash(data: Data("rampart-monitor-client-v1\n\(text)".utf8))) }
+        return [id("key\n\(keyID)")] + (subject.map { [id("subject\n\(keyID)\n\($0)")] } ?? [])
     }
 
     private func shard(_ client: String) -> Shard {
@@ -74,13 +78,13 @@ final class ModelMonitor: Sendable {
     }
 
     /// Before the model runs: the evasion monitor on every row of the request.
-    func beforeInference(client: String, rows: Tensor) -> Verdict {
+    func beforeInference(clients: [String], rows: Tensor) -> Verdict {
         guard let hashing else { return Verdict() }
-        let d = rows.shape.dropFirst().reduce(1, *)
-        let signatures = (0..<(rows.shape.first ?? 0)).map { hashing.signature(rows.data[($0 * d)..<(($0 + 1) * d)]) }
+        let n = rows.shape.first ?? 0, d = n > 0 ? rows.count / n : 0
+        let signatures = (0..<n).map { hashing.signature(rows.data[($0 * d)..<(($0 + 1) * d)]) }
         let now = clock.add(1, ordering: .relaxed).newValue
         var worst = 0
-        shard(client).state.withLock { state in
+        for client in clients { shard(client).state.withLock { state in
             var entry = state.clients[client] ?? Client()
             var history = entry.hashes ?? QueryHashDetector.History()
             for signature in signatures { worst = Swift.max(worst, history.observe(signature, history: hashing.parameters.history)) }
@@ -88,7 +92,7 @@ final class ModelMonitor: Sendable {
             entry.lastSeen = now
             state.clients[client] = entry
             state.dirty.insert(client)
-        }
+        } }
         evictIfNeeded()
         guard worst >= hashing.parameters.threshold else { return Verdict() }
         let blocked = evasionAction == .block
@@ -104,22 +108,25 @@ final class ModelMonitor: Sendable {
     }
 
     /// After the model runs: the extraction monitor on every row and its predicted class.
-    func afterInference(client: String, rows: Tensor, classes: [Int]) -> Verdict {
+    func afterInference(clients: [String], rows: Tensor, classes: [Int]) -> Verdict {
         guard let prada else { return Verdict() }
-        let d = rows.shape.dropFirst().reduce(1, *)
+        let n = rows.shape.first ?? 0, d = n > 0 ? rows.count / n : 0
+        let now = clock.add(1, ordering: .relaxed).newValue
         var lowest: Double?
-        shard(client).state.withLock { state in
+        for client in clients { shard(client).state.withLock { state in
             var entry = state.clients[client] ?? Client()
             var pradaState = entry.prada ?? PRADADetector.State()
-            for (row, label) in classes.enumerated() {
+            for (row, label) in zip(0..<n, classes) {
                 if let w = pradaState.observe(rows.data[(row * d)..<((row + 1) * d)], label: label, parameters: prada.parameters) {
                     lowest = Swift.min(lowest ?? w, w)
                 }
             }
             entry.prada = pradaState
+            entry.lastSeen = now
             state.clients[client] = entry
             state.dirty.insert(client)
-        }
+        } }
+        evictIfNeeded()
         guard let w = lowest, w < prada.parameters.delta else { return Verdict() }
         let blocked = extractionAction == .block
         var verdict = Verdict(findings: [Finding(guardName: "extraction", type: "PRADA_NOT_NORMAL", severity: blocked ? "high" : "low",
@@ -146,6 +153,7 @@ final class ModelMonitor: Sendable {
                 state.clients[client] = nil
                 state.dirty.remove(client)
             }
+            forgotten.withLock { _ = $0.insert(client) }
         }
     }
 
@@ -182,7 +190,11 @@ final class ModelMonitor: Sendable {
     func restore(_ rows: [MonitorStore.Row]) -> (restored: Int, skipped: Int) {
         let decoder = JSONDecoder()
         var restored = 0, skipped = 0
-        for row in rows {
+        // The most recently updated `maxClients` clients (rows come oldest first); older ones are forgotten.
+        var kept = Set<String>()
+        for row in rows.reversed() where kept.count < maxClients { kept.insert(row.client) }
+        forgotten.withLock { $0.formUnion(Set(rows.map(\.client)).subtracting(kept)) }
+        for row in rows where kept.contains(row.client) {
             let data = Data(row.state.utf8)
             shard(row.client).state.withLock { state in
                 var entry = state.clients[row.client] ?? Client()
@@ -191,7 +203,7 @@ final class ModelMonitor: Sendable {
                     guard let history = try? decoder.decode(QueryHashDetector.History.self, from: data) else { skipped += 1; return }
                     entry.hashes = history
                 case "extraction" where prada != nil:
-                    guard let prada = try? decoder.decode(PRADADetector.State.self, from: data) else { skipped += 1; return }
+                    guard let prada = try? decoder.decode(PRADADetector.State.self, from: data), prada.isConsistent else { skipped += 1; return }
                     entry.prada = prada
                 default:
                     return
@@ -222,6 +234,15 @@ struct MonitorKeeper: Service {
     }
 
     func save() async {
+        for monitor in monitors {
+            let gone = monitor.forgotten.withLock { set in defer { set.removeAll() }; return Array(set) }
+            guard !gone.isEmpty else { continue }
+            do {
+                try await store.monitors.delete(route: monitor.route, clients: gone)
+            } catch {
+                monitor.forgotten.withLock { $0.formUnion(gone) }
+            }
+        }
         let taken = monitors.map { ($0, $0.takeDirty()) }
         let rows = taken.flatMap(\.1)
         guard !rows.isEmpty else { return }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Logging
 import NIOCore
 import NIOHTTP1
 import RampartCore
@@ -123,21 +124,40 @@ final class ServedModel: Sendable {
     // MARK: Inference
 
     /// The model's label and score outputs for a validated batch.
-    func infer(_ x: Tensor, signature: Signature) async throws(GatewayRefusal) -> [String: ONNXValue] {
+    /// A local model's failure is logged with `decisionID` (node names and shapes stay out of the answer: they would
+    /// describe the model to whoever probes it).
+    func infer(_ x: Tensor, signature: Signature, decisionID: String, logger: Logger) async throws(GatewayRefusal) -> [String: ONNXValue] {
         switch backend {
         case .local(let graph):
+            let outputs: [String: ONNXValue]
             do {
-                return try graph.run([signature.input: .floats(x)], outputs: [signature.labelOutput, signature.scoreOutput].compactMap { $0 })
+                outputs = try graph.run([signature.input: .floats(x)], outputs: [signature.labelOutput, signature.scoreOutput].compactMap { $0 })
             } catch {
+                logger.warning("the model failed on a request", metadata: ["decision_id": "\(decisionID)", "route": "\(route.name)", "error": "\(error)"])
                 throw GatewayRefusal(status: .unprocessableContent, type: "invalid_request_error", code: "inference_failed",
-                                     message: "the model could not run on this input: \(error)", param: "inputs[0]")
+                                     message: "the model could not run on this input; decision \(decisionID) in the gateway's log says why", param: "inputs[0]")
             }
+            try Self.checkRows(outputs, rows: x.shape.first ?? 0, signature: signature, route: route)
+            return outputs
         case .remote(let upstream, let model):
             let data = x.data.map { $0.isFinite ? "\($0)" : "0" }.joined(separator: ",")
             let request = #"{"inputs":[{"name":"# + JSONValue.quote(signature.input) + #","shape":["# + x.shape.map(String.init).joined(separator: ",")
                 + #"],"datatype":"FP32","data":["# + data + "]}]}"
             let body = try await call(upstream, method: .POST, path: "/v2/models/\(model)/infer", body: ByteBuffer(string: request))
-            return try Self.outputs(body, route: route)
+            let outputs = try Self.outputs(body, route: route)
+            try Self.checkRows(outputs, rows: x.shape.first ?? 0, signature: signature, route: route)
+            return outputs
+        }
+    }
+
+    /// The label and score outputs must have one row per input row (a model that answers otherwise is broken).
+    static func checkRows(_ outputs: [String: ONNXValue], rows: Int, signature: Signature, route: RouteConfig) throws(GatewayRefusal) {
+        for name in [signature.labelOutput, signature.scoreOutput].compactMap({ $0 }) {
+            guard let value = outputs[name] else { continue }
+            guard value.shape.first == rows else {
+                throw GatewayRefusal(status: .badGateway, type: "upstream_error", code: "model_output_invalid",
+                                     message: "route `\(route.name)`: the model answered \(value.shape.first ?? 0) rows of `\(name)` for \(rows) inputs")
+            }
         }
     }
 
@@ -158,7 +178,7 @@ final class ServedModel: Sendable {
                     let floats = flat.compactMap { if case .number(let t) = $0 { Float(t) } else { nil } }
                     values[name] = .floats(try Tensor(shape: shape, data: floats))
                 case "INT64", "INT32", "INT16", "INT8", "UINT8":
-                    let ints = flat.compactMap { if case .number(let t) = $0 { Int64(t) ?? Double(t).map { Int64($0) } } else { nil } }
+                    let ints = flat.compactMap { if case .number(let t) = $0 { Int64(t) ?? Double(t).flatMap { Int64(exactly: $0.rounded()) } } else { nil } }
                     values[name] = .ints(try IntTensor(shape: shape, data: ints))
                 case "BYTES":
                     values[name] = .strings(try StringTensor(shape: shape, data: flat.compactMap(\.stringValue)))
@@ -185,11 +205,12 @@ final class ServedModel: Sendable {
                                  message: "route `\(route.name)`: the upstream answered \(response.status) without a JSON body")
         }
         guard (200..<300).contains(response.status) else {
-            let message = json["error"]?.stringValue ?? "status \(response.status)"
-            // The caller's mistakes (400, 404, 422) pass through; the gateway's own (401, 403: a wrong upstream key) do not.
-            let status: HTTPResponse.Status = [400, 404, 422].contains(response.status) ? .init(code: response.status) : .badGateway
-            throw GatewayRefusal(status: status, type: "upstream_error", code: "upstream_status_\(response.status)",
-                                 message: "route `\(route.name)`: the upstream refused: \(message.prefix(300))")
+            // The caller's mistakes (400, 404, 422) pass through with the upstream's message; anything else (401, 403: a
+            // wrong upstream key; 5xx) is the gateway's problem and is answered as 502 without the upstream's text.
+            let passes = [400, 404, 422].contains(response.status)
+            let message = passes ? (json["error"]?.stringValue ?? "status \(response.status)").prefix(300) : "status \(response.status)"
+            throw GatewayRefusal(status: passes ? .init(code: response.status) : .badGateway, type: "upstream_error",
+                                 code: "upstream_status_\(response.status)", message: "route `\(route.name)`: the upstream refused: \(message)")
         }
         return json
     }
@@ -206,12 +227,8 @@ final class ServedModel: Sendable {
         switch signature.labelOutput.flatMap({ outputs[$0] }) {
         case .ints(let t)?: return t.data.map { Int(truncatingIfNeeded: $0) }
         case .strings(let t)?:
-            var table: [String: Int] = [:]
-            return t.data.map { label in
-                if let id = table[label] { return id }
-                table[label] = table.count
-                return table.count - 1
-            }
+            // A stable number per label (FNV-1a), the same in every request, so PRADA keeps classes apart.
+            return t.data.map { label in Int(truncatingIfNeeded: label.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } & 0x7fff_ffff) }
         default:
             switch signature.scoreOutput.flatMap({ outputs[$0] }) {
             case .floats(let t)?, .maps(_, let t)?:

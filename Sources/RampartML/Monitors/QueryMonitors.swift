@@ -34,24 +34,43 @@ public struct QueryHashDetector: Sendable {
     public init(_ parameters: Parameters) { self.parameters = parameters }
 
     /// A query's signature: its largest distinct window hashes. Windows whose bins are all equal (flat background)
-    /// carry no information and are skipped.
+    /// carry no information and are skipped. One pass: a polynomial rolling hash over the bins (mod 2⁶⁴), and a running
+    /// count of bin changes to tell flat windows, so the cost is linear in the input's size whatever the window.
     public func signature(_ row: ArraySlice<Float>) -> [UInt64] {
-        let bins = row.map { Int32(clamping: Int(($0 / parameters.step).rounded(.down))) }
-        let w = Swift.max(1, Swift.min(parameters.window, bins.count))
-        var hashes = Set<UInt64>()
-        for start in 0...(bins.count - w) {
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            var low = Int32.max, high = Int32.min
-            for i in start..<(start + w) {
-                let v = bins[i]
-                low = Swift.min(low, v)
-                high = Swift.max(high, v)
-                withUnsafeBytes(of: v.littleEndian) { for byte in $0 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 } }
-            }
-            guard low != high || w == bins.count else { continue }
-            hashes.insert(Self.mix(h))
+        let n = row.count
+        guard n > 0 else { return [] }
+        let w = Swift.max(1, Swift.min(parameters.window, n))
+        let inverseStep = 1 / parameters.step
+        var bins = [UInt64](repeating: 0, count: n)
+        var changes = [Int32](repeating: 0, count: n)   // changes[i]: bin changes among positions 1...i
+        var previous: Int64 = 0
+        for (i, value) in row.enumerated() {
+            let scaled = (value * inverseStep).rounded(.down)
+            let bin = scaled.isFinite ? Int64(Swift.max(-1e15, Swift.min(1e15, scaled))) : 0
+            bins[i] = UInt64(bitPattern: bin) &+ 0x9e37_79b9
+            changes[i] = (i > 0 ? changes[i - 1] : 0) + (i > 0 && bin != previous ? 1 : 0)
+            previous = bin
         }
-        return Array(hashes.sorted(by: >).prefix(parameters.hashes))
+        let base: UInt64 = 0x100_0000_01b3
+        var top: UInt64 = 1                              // base^(w-1)
+        for _ in 1..<w { top = top &* base }
+        var h: UInt64 = 0
+        for i in 0..<w { h = h &* base &+ bins[i] }
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(n - w + 1)
+        for start in 0...(n - w) {
+            if start > 0 { h = (h &- bins[start - 1] &* top) &* base &+ bins[start + w - 1] }
+            let flat = changes[start + w - 1] - changes[start] == 0
+            if !flat || w == n { hashes.append(Self.mix(h ^ UInt64(w))) }
+        }
+        hashes.sort(by: >)
+        var out: [UInt64] = []
+        out.reserveCapacity(parameters.hashes)
+        for h in hashes where out.last != h {
+            out.append(h)
+            if out.count == parameters.hashes { break }
+        }
+        return out
     }
 
     /// SplitMix64's finalizer: spreads FNV-1a's bits so "largest hashes" is a fair sample of windows.
@@ -153,19 +172,28 @@ public struct PRADADetector: Sendable {
 
         public init() {}
 
+        /// Whether a decoded state is one `observe` could have produced (a stored row may not be).
+        public var isConsistent: Bool {
+            guard distances.count == sorted.count, distances.allSatisfy(\.isFinite) else { return false }
+            guard zip(sorted, sorted.dropFirst()).allSatisfy({ $0 <= $1 }) else { return false }
+            return added.allSatisfy { label, distances in distances.count <= (growing[label]?.count ?? 0) }
+        }
+
         /// Observes one query and its predicted class; returns W when enough distances were collected to test.
         public mutating func observe(_ x: ArraySlice<Float>, label: Int, parameters: Parameters) -> Double? {
             guard var samples = growing[label], !samples.isEmpty else {
                 growing[label] = [Array(x)]
                 return w
             }
-            var nearest = Float.infinity
+            var nearest = Double.infinity
             for sample in samples {
-                var d: Float = 0
-                for (a, b) in zip(sample, x) { d += (a - b) * (a - b) }
+                var d: Double = 0
+                for (a, b) in zip(sample, x) { d += Double(a - b) * Double(a - b) }
                 nearest = Swift.min(nearest, d)
             }
-            let distance = nearest.squareRoot()
+            // Distances in Double: a query of huge values must not turn W into NaN (and so silence the alarm).
+            guard nearest.isFinite, nearest <= Double(Float.greatestFiniteMagnitude) else { return w }
+            let distance = Float(nearest.squareRoot())
             var classDistances = added[label] ?? []
             let threshold: Float
             if classDistances.isEmpty {

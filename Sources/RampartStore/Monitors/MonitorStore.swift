@@ -40,6 +40,20 @@ public struct MonitorStore: Sendable {
         }
     }
 
+    /// Deletes the rows of clients the gateway has forgotten.
+    public func delete(route: String, clients: [String]) async throws {
+        guard !clients.isEmpty else { return }
+        do {
+            try await store.transaction { db in
+                for chunk in stride(from: 0, to: clients.count, by: 200).map({ Array(clients[$0..<min($0 + 200, clients.count)]) }) {
+                    try await db.raw("DELETE FROM monitor_states WHERE route = \(bind: route) AND client IN (\(binds: chunk))").run()
+                }
+            }
+        } catch {
+            throw StoreError.wrap("query_failed", "could not delete forgotten monitor state", error)
+        }
+    }
+
     /// Every client's state for `route`, most recently updated last.
     public func load(route: String) async throws -> [Row] {
         do {
