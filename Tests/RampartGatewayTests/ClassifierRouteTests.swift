@@ -1,5 +1,6 @@
 import Foundation
 import RampartCore
+import RampartLedger
 import RampartStore
 import RampartStoreTesting
 import Testing
@@ -141,6 +142,27 @@ import Testing
             #expect(unknown.status == 404 && unknown.json["code"] as? String == "model_not_found")
             let anonymous = try await h.send(.GET, "/v2/models/digits", key: .some(nil))
             #expect(anonymous.status == 401 && anonymous.json["code"] as? String == "missing_api_key")
+        }
+    }
+
+    @Test func consentAppliesAsOnLLMRoutes() async throws {
+        let digits = try Self.testSet("digits_mlp")
+        var route = Self.route("digits", file: "digits_mlp.onnx", confidence: .label)
+        route.purpose = "support"
+        try await GatewayHarness.run(routes: [route], keyRoutes: ["*"], configure: { $0.purposes = ConsentTests.purposes }) { h in
+            let body = Self.inferBody([digits.inputs[0]])
+            let anonymous = try await h.send(.POST, "/v2/models/digits/infer", body: body)
+            #expect(anonymous.status == 403 && anonymous.json["code"] as? String == "subject_required")
+            let before = try await h.send(.POST, "/v2/models/digits/infer", body: body, headers: [("Rampart-Subject", "u-7")])
+            #expect(before.status == 403 && before.json["code"] as? String == "consent_required")
+            let ledger = try await Ledger.open(store: h.store, origin: "test/ledger", signingKey: nil)
+            try await ledger.giveConsent(ConsentRequest(subject: "u-7", purpose: "support"), purposes: ConsentTests.purposes)
+            let served = try await ConsentTests.eventually {
+                try await h.send(.POST, "/v2/models/digits/infer", body: body, headers: [("Rampart-Subject", "u-7")])
+            }
+            #expect(served.status == 200)
+            let record = try #require(try await h.record(served.decisionID))
+            #expect(record.subject == "u-7" && record.purpose == "support" && record.verdict == .allowed)
         }
     }
 
