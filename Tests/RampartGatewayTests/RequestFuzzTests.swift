@@ -36,6 +36,42 @@ import RampartStoreTesting
         }
     }
 
+    /// Classifier routes: mutants of a KServe v2 infer body are parsed into a tensor the model accepts or refused with a
+    /// 400; mutants of a remote server's answer are read or refused with a 502 — never a crash.
+    @Test(arguments: [31, 32] as [UInt64])
+    func inferBodiesAndRemoteAnswersSurviveMutants(seed: UInt64) async throws {
+        let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/models")
+        var route = RouteConfig(name: "digits", kind: .model, upstream: "")
+        let config = ClassifierConfig(model: models.appendingPathComponent("digits_mlp.onnx").path, inputRanges: ["X": 0...1])
+        route.classifier = config
+        let served = try ServedModel(route: route, config: config)
+        let signature = try await served.signature()
+        let row = (0..<64).map { "0.\($0 % 10)" }.joined(separator: ",")
+        let body = #"{"id":"x","inputs":[{"name":"X","shape":[2,64],"datatype":"FP32","data":[\#(row),\#(row)]}]}"#
+        let answer = #"{"model_name":"m","outputs":[{"name":"label","datatype":"INT64","shape":[2],"data":[3,4]},{"name":"p","datatype":"FP32","shape":[2,2],"data":[0.5,0.5,0.1,0.9]}]}"#
+        var rng = SeededRandom(seed: seed)
+        var parsed = 0
+        for _ in 0..<1500 {
+            do {
+                let request = try InferenceRequest.parse(ByteBuffer(bytes: Self.mutate(body, &rng)), for: served, signature: signature)
+                #expect(request.tensor.shape.count == 2 && request.tensor.shape[1] == 64 && request.rows == request.tensor.shape[0])
+                #expect(request.tensor.data.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
+                parsed += 1
+            } catch {
+                #expect(error.status == .badRequest && !error.message.isEmpty)
+            }
+            if let json = try? JSONValue.parse(Self.mutate(answer, &rng)) {
+                do {
+                    _ = try ServedModel.outputs(json, route: route)
+                } catch {
+                    #expect(error.status == .badGateway)
+                }
+            }
+        }
+        #expect(parsed > 0)
+    }
+
     @Test func deeplyNestedJSONIsRefusedNotACrash() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         let body = ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":\#(deep)}]}"#)
