@@ -38,6 +38,16 @@ extension Rampart {
             } catch {
                 CLI.fail("\(error)", code: Exit.unavailable)
             }
+            // A listener that cannot bind is refused here, before any service starts: failing inside the running
+            // service group cancels the others mid-start, and swift-async-algorithms' merge can deadlock in that
+            // cancellation (seen as `rampart serve` hanging instead of exiting 69 on a taken port).
+            for (name, address) in [("server.listen", config.server.listen), ("server.admin_listen", config.server.adminListen)] {
+                if let problem = ListenProbe.problem(address) {
+                    await store.close()
+                    CLI.fail("cannot listen on \(address) (\(name)): \(problem); another process may be using it — stop it or choose another address",
+                             code: Exit.unavailable)
+                }
+            }
             let gateway: Gateway
             do {
                 gateway = try await Gateway(config: config, store: store, logger: logger)
@@ -60,5 +70,25 @@ extension Rampart {
             }
             await store.close()
         }
+    }
+}
+
+/// Whether a listen address can be bound right now (port 0 always can).
+enum ListenProbe {
+    static func problem(_ address: ListenAddress) -> String? {
+        guard address.port != 0 else { return nil }
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(address.host, String(address.port), &hints, &result) == 0, let first = result else { return nil }
+        defer { freeaddrinfo(result) }
+        let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else { return String(cString: strerror(errno)) }
+        return nil
     }
 }
