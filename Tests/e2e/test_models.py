@@ -2,6 +2,7 @@
 parity fixture with fresh random inputs, through `rampart model run`; and the README's main job — `rampart serve` on the
 bundled example config — serving the bundled models over KServe v2 to curl."""
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -65,6 +66,30 @@ def test_model_info_and_bad_files(tmp_path):
     assert missing.returncode == 66
 
 
+def serve(config, env=None):
+    """Starts `rampart serve` on `config` (listening on port 0); returns the process and its public base URL."""
+    proc = subprocess.Popen([RAMPART, "serve", "--config", str(config)], stderr=subprocess.PIPE, text=True, env=env)
+    ports = {}
+
+    def listening(line):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            return None
+        if entry.get("message") == "listening":
+            ports[entry["listener"]] = int(entry["address"].rsplit(":", 1)[1])
+        return ports if len(ports) == 2 else None
+
+    read_until(proc.stderr, listening)
+    return proc, f"http://127.0.0.1:{ports['public']}"
+
+
+def curl_json(key, *args):
+    out = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "-H", f"Authorization: Bearer {key}", *args], capture_output=True, text=True, check=True)
+    body, status = out.stdout.rsplit("\n", 1)
+    return int(status), json.loads(body)
+
+
 def test_readme_main_job_serves_the_bundled_models_to_curl(tmp_path):
     """`rampart serve --config examples/rampart.yaml`, from a copy of examples/ (so the SQLite file stays out of the tree)."""
     folder = tmp_path / "examples"
@@ -74,26 +99,10 @@ def test_readme_main_job_serves_the_bundled_models_to_curl(tmp_path):
     config.write_text(text)
     key = json.loads(subprocess.run([RAMPART, "keys", "create", "--config", str(config), "--tenant", "e2e", "--routes", "*", "--format", "json"],
                                     capture_output=True, text=True, check=True).stdout)["key"]
-    proc = subprocess.Popen([RAMPART, "serve", "--config", str(config)], stderr=subprocess.PIPE, text=True)
+    proc, base = serve(config)
     try:
-        ports = {}
-
-        def listening(line):
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                return None
-            if entry.get("message") == "listening":
-                ports[entry["listener"]] = int(entry["address"].rsplit(":", 1)[1])
-            return ports if len(ports) == 2 else None
-
-        read_until(proc.stderr, listening)
-        base = f"http://127.0.0.1:{ports['public']}"
-
         def curl(*args):
-            out = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "-H", f"Authorization: Bearer {key}", *args], capture_output=True, text=True, check=True)
-            body, status = out.stdout.rsplit("\n", 1)
-            return int(status), json.loads(body)
+            return curl_json(key, *args)
 
         status, metadata = curl(f"{base}/v2/models/digits")
         assert status == 200 and metadata["inputs"][0]["shape"] == [-1, 64]
@@ -120,23 +129,6 @@ def test_readme_main_job_serves_the_bundled_models_to_curl(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-
-
-def serve(config):
-    proc = subprocess.Popen([RAMPART, "serve", "--config", str(config)], stderr=subprocess.PIPE, text=True)
-    ports = {}
-
-    def listening(line):
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            return None
-        if entry.get("message") == "listening":
-            ports[entry["listener"]] = int(entry["address"].rsplit(":", 1)[1])
-        return ports if len(ports) == 2 else None
-
-    read_until(proc.stderr, listening)
-    return proc, f"http://127.0.0.1:{ports['public']}"
 
 
 def test_kserve_route_puts_the_controls_in_front_of_a_remote_v2_server(tmp_path):
@@ -174,28 +166,10 @@ routes:
 """)
     key = json.loads(subprocess.run([RAMPART, "keys", "create", "--config", str(front / "rampart.yaml"), "--tenant", "e2e", "--routes", "*",
                                      "--format", "json"], capture_output=True, text=True, check=True).stdout)["key"]
-    import os
-    front_proc = subprocess.Popen([RAMPART, "serve", "--config", str(front / "rampart.yaml")], stderr=subprocess.PIPE, text=True,
-                                  env=dict(os.environ, BACK_KEY=back_key))
+    front_proc, base = serve(front / "rampart.yaml", env=dict(os.environ, BACK_KEY=back_key))
     try:
-        ports = {}
-
-        def listening(line):
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                return None
-            if entry.get("message") == "listening":
-                ports[entry["listener"]] = int(entry["address"].rsplit(":", 1)[1])
-            return ports if len(ports) == 2 else None
-
-        read_until(front_proc.stderr, listening)
-        base = f"http://127.0.0.1:{ports['public']}"
-
         def curl(*args):
-            out = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "-H", f"Authorization: Bearer {key}", *args], capture_output=True, text=True, check=True)
-            body, status = out.stdout.rsplit("\n", 1)
-            return int(status), json.loads(body)
+            return curl_json(key, *args)
 
         status, metadata = curl(f"{base}/v2/models/digits")
         assert status == 200 and metadata["platform"] == "kserve" and metadata["inputs"][0]["shape"] == [-1, 64]
