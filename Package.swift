@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "RampartLedger", targets: ["RampartLedger"]),
         .library(name: "RampartML", targets: ["RampartML"]),
         .library(name: "RampartONNX", targets: ["RampartONNX"]),
+        .library(name: "RampartProbe", targets: ["RampartProbe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -91,6 +92,12 @@ let package = Package(
         .target(
             name: "RampartONNX",
             dependencies: ["RampartML", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings
+        ),
+        // The red team (issue 6): attacks on classifiers through one query-counting oracle.
+        .target(
+            name: "RampartProbe",
+            dependencies: ["RampartCore", "RampartML", "RampartONNX"],
             swiftSettings: swiftSettings
         ),
         // The gateway: the hot path from request to decision record.
@@ -169,6 +176,11 @@ let package = Package(
             name: "RampartMLTests",
             dependencies: ["RampartML", "RampartONNX", "RampartCore", "RampartStoreTesting"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartProbeTests",
+            dependencies: ["RampartProbe", "RampartML", "RampartONNX", "RampartCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
