@@ -183,6 +183,13 @@ public struct ONNXGraph: Sendable {
         return (outputs, result)
     }
 
+    /// The operator and input names of the node that produces `value` (nil for graph inputs and initializers): how a
+    /// caller finds, say, the probability tensor a ZipMap node reads.
+    public func producer(of value: String) -> (op: String, inputs: [String])? {
+        guard let slot = slotNames.firstIndex(of: value), let step = steps.first(where: { $0.outputs.contains(slot) }) else { return nil }
+        return (step.op, step.inputs.map { $0.map { slotNames[$0] } ?? "" })
+    }
+
     private func outputSlots(_ requested: [String]?) throws(ONNXError) -> [(name: String, slot: Int)] {
         guard let requested else { return outputSlots }
         return try requested.map { name throws(ONNXError) in

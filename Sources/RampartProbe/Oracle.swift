@@ -107,6 +107,8 @@ public struct LocalModelTarget: ProbeTarget {
     let input: String
     let labelOutput: String?
     let scoreOutput: String?
+    /// The float probability tensor to differentiate: the score output, or what ZipMap reads.
+    let probabilityValue: String?
 
     public init(path: String) throws {
         let model = try ONNXModel.load(path: path)
@@ -119,6 +121,11 @@ public struct LocalModelTarget: ProbeTarget {
         labelOutput = model.outputs.first { $0.type == "tensor(int64)" }?.name
         scoreOutput = model.outputs.first { $0.type.hasPrefix("seq(map(") || $0.type == "tensor(float)" }?.name
         guard labelOutput != nil || scoreOutput != nil else { throw ProbeError.unsuitableTarget("\(path) has no label or score output") }
+        if let scoreOutput, let producer = graph.producer(of: scoreOutput), producer.op == "ZipMap" {
+            probabilityValue = producer.inputs.first
+        } else {
+            probabilityValue = model.outputs.first { $0.type == "tensor(float)" }?.name
+        }
     }
 
     public func answer(_ rows: Tensor) async throws -> TargetAnswer {
