@@ -30,6 +30,9 @@ public enum EquationSolving {
         let d = oracle.target.features
         var rng = SeededRandom(seed: seed)
         let n = d + 1
+        guard d >= 1, n.multipliedReportingOverflow(by: d).partialValue <= Tensor.maxElements, !n.multipliedReportingOverflow(by: d).overflow else {
+            throw .unsuitableTarget("equation-solving over \(d) features needs \(d + 1) queries of \(d) values: too large")
+        }
         let x = try! Tensor(shape: [n, d], data: (0..<(n * d)).map { _ in low + (high - low) * Float(Double(rng.next() >> 11) / Double(1 << 53)) })
         let answer = try await oracle.query(x)
         guard let p = answer.probabilities, p.rank == 2, p.shape[0] == n, p.shape[1] >= 2 else {

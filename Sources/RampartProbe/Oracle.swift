@@ -105,8 +105,7 @@ public struct LocalModelTarget: ProbeTarget {
     public let graph: ONNXGraph
     public let features: Int
     let input: String
-    let labelOutput: String?
-    let scoreOutput: String?
+    let outputs: ClassifierOutputs
     /// The float probability tensor to differentiate: the score output, or what ZipMap reads.
     let probabilityValue: String?
 
@@ -118,10 +117,9 @@ public struct LocalModelTarget: ProbeTarget {
         }
         self.input = input.name
         features = width
-        labelOutput = model.outputs.first { $0.type == "tensor(int64)" }?.name
-        scoreOutput = model.outputs.first { $0.type.hasPrefix("seq(map(") || $0.type == "tensor(float)" }?.name
-        guard labelOutput != nil || scoreOutput != nil else { throw ProbeError.unsuitableTarget("\(path) has no label or score output") }
-        if let scoreOutput, let producer = graph.producer(of: scoreOutput), producer.op == "ZipMap" {
+        outputs = ClassifierOutputs(model)
+        guard !outputs.names.isEmpty else { throw ProbeError.unsuitableTarget("\(path) has no label or score output") }
+        if let score = outputs.score, let producer = graph.producer(of: score), producer.op == "ZipMap" {
             probabilityValue = producer.inputs.first
         } else {
             probabilityValue = model.outputs.first { $0.type == "tensor(float)" }?.name
@@ -129,20 +127,7 @@ public struct LocalModelTarget: ProbeTarget {
     }
 
     public func answer(_ rows: Tensor) async throws -> TargetAnswer {
-        let outputs = try graph.run([input: .floats(rows)], outputs: [labelOutput, scoreOutput].compactMap { $0 })
-        var probabilities: Tensor?
-        switch scoreOutput.flatMap({ outputs[$0] }) {
-        case .maps(_, let p)?, .floats(let p)?: probabilities = p
-        default: break
-        }
-        let labels: [Int]
-        if case .ints(let t)? = labelOutput.flatMap({ outputs[$0] }) {
-            labels = t.data.map { Int(truncatingIfNeeded: $0) }
-        } else if let probabilities {
-            labels = try probabilities.argmax(axis: 1, keepDims: false).data.map { Int($0) }
-        } else {
-            labels = []
-        }
-        return TargetAnswer(labels: labels, probabilities: probabilities)
+        let values = try graph.run([input: .floats(rows)], outputs: outputs.names)
+        return TargetAnswer(labels: outputs.classes(values), probabilities: outputs.scores(values))
     }
 }

@@ -78,12 +78,9 @@ public enum WhiteBoxEvasion {
 
 extension LocalModelTarget {
     func labels(_ x: Tensor) throws -> [Int] {
-        let outputs = try graph.run([input: .floats(x)], outputs: [labelOutput ?? scoreOutput].compactMap { $0 })
-        switch (labelOutput.flatMap { outputs[$0] }, scoreOutput.flatMap { outputs[$0] }) {
-        case (.ints(let t)?, _): return t.data.map { Int(truncatingIfNeeded: $0) }
-        case (_, .floats(let p)?), (_, .maps(_, let p)?): return try p.argmax(axis: 1, keepDims: false).data.map { Int($0) }
-        default: throw ProbeError.unsuitableTarget("the model gave no labels")
-        }
+        let labels = outputs.classes(try graph.run([input: .floats(x)], outputs: outputs.names))
+        guard labels.count == x.shape.first else { throw ProbeError.unsuitableTarget("the model gave no labels") }
+        return labels
     }
 
     /// ∂(−log p_y)/∂x for each row, through the probability tensor the model computes (before ZipMap, if any).

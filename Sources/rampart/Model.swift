@@ -167,6 +167,9 @@ extension Rampart.Model {
             var results: [Result] = []
             for size in sizes {
                 let rows = pool.count / rowSize
+                guard (try? Tensor.count(of: [size] + rowShape)) != nil else {
+                    CLI.fail("a batch of \(size) rows of shape \(rowShape) is too large; choose a smaller --batch", code: Exit.usage)
+                }
                 var batches: [Tensor] = []
                 for k in 0..<8 {
                     var data: [Float] = []
@@ -175,7 +178,11 @@ extension Rampart.Model {
                         let row = (k * size + r) % rows
                         data += pool[(row * rowSize)..<((row + 1) * rowSize)]
                     }
-                    batches.append(try! Tensor(shape: [size] + rowShape, data: data))
+                    do {
+                        batches.append(try Tensor(shape: [size] + rowShape, data: data))
+                    } catch {
+                        CLI.fail("a batch of \(size) rows of shape \(rowShape) is too large: \(error); choose a smaller --batch", code: Exit.usage)
+                    }
                 }
                 var runs = 0
                 let start = DispatchTime.now().uptimeNanoseconds

@@ -42,6 +42,23 @@ def upstream():
     proc.wait(timeout=10)
 
 
+def wait_listening(proc, sink=None):
+    """Reads `rampart serve`'s log until both listeners are up; returns (public port, admin port)."""
+    ports = {}
+
+    def listening(line):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            return None
+        if entry.get("message") == "listening":
+            ports[entry["listener"]] = int(entry["address"].rsplit(":", 1)[1])
+        return ports if len(ports) == 2 else None
+
+    read_until(proc.stderr, listening, sink=sink)
+    return ports["public"], ports["admin"]
+
+
 class Gateway:
     """One `rampart serve` process over a config in a temporary folder."""
 
@@ -85,19 +102,7 @@ routes:
     def start(self, *extra):
         env = dict(os.environ, E2E_UPSTREAM_KEY="sk-e2e-upstream")
         self.proc = subprocess.Popen([RAMPART, "serve", "--config", str(self.config), *extra], stderr=subprocess.PIPE, text=True, env=env)
-        ports = {}
-
-        def listening(line):
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                return None
-            if entry.get("message") == "listening":
-                ports[entry["listener"]] = int(entry["address"].rsplit(":", 1)[1])
-            return ports if len(ports) == 2 else None
-
-        read_until(self.proc.stderr, listening, sink=self.log)
-        self.port, self.admin_port = ports["public"], ports["admin"]
+        self.port, self.admin_port = wait_listening(self.proc, sink=self.log)
         return self
 
     @property

@@ -11,7 +11,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from conftest import RAMPART, ROOT, read_until
+from conftest import RAMPART, ROOT, wait_listening
 
 FIXTURES = ROOT / "Tests" / "RampartMLTests" / "Fixtures" / "parity"
 MODELS = ROOT / "examples" / "models"
@@ -69,19 +69,8 @@ def test_model_info_and_bad_files(tmp_path):
 def serve(config, env=None):
     """Starts `rampart serve` on `config` (listening on port 0); returns the process and its public base URL."""
     proc = subprocess.Popen([RAMPART, "serve", "--config", str(config)], stderr=subprocess.PIPE, text=True, env=env)
-    ports = {}
-
-    def listening(line):
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            return None
-        if entry.get("message") == "listening":
-            ports[entry["listener"]] = int(entry["address"].rsplit(":", 1)[1])
-        return ports if len(ports) == 2 else None
-
-    read_until(proc.stderr, listening)
-    return proc, f"http://127.0.0.1:{ports['public']}"
+    public, _ = wait_listening(proc)
+    return proc, f"http://127.0.0.1:{public}"
 
 
 def curl_json(key, *args):

@@ -61,8 +61,9 @@ final class ServedModel: Sendable {
         for name in config.inputRanges.keys where name != input.name {
             throw GatewayStartError(message: "route `\(route.name)`: `inputs.\(name)` names no input of \(config.model) (it has `\(input.name)`)")
         }
-        let label = model.outputs.first { $0.type == "tensor(int64)" || $0.type == "tensor(string)" }
-        let score = model.outputs.first { $0.type.hasPrefix("seq(map(") }?.name ?? model.outputs.first { $0.type == "tensor(float)" }?.name
+        let reading = ClassifierOutputs(model)
+        let label = model.outputs.first { $0.name == reading.label }
+        let score = reading.score
         guard label != nil || score != nil else {
             throw GatewayStartError(message: "route `\(route.name)`: \(config.model) has neither a label nor a score output")
         }
@@ -221,22 +222,9 @@ final class ServedModel: Sendable {
 
     // MARK: Answers
 
-    /// Class ids for each row of a run's outputs: the integer label, else the highest score's index (string labels:
-    /// their position among the labels seen).
+    /// Class ids for each row of a run's outputs (RampartONNX's `ClassifierOutputs` reading).
     func classes(_ outputs: [String: ONNXValue], signature: Signature) -> [Int] {
-        switch signature.labelOutput.flatMap({ outputs[$0] }) {
-        case .ints(let t)?: return t.data.map { Int(truncatingIfNeeded: $0) }
-        case .strings(let t)?:
-            // A stable number per label (FNV-1a), the same in every request, so PRADA keeps classes apart.
-            return t.data.map { label in Int(truncatingIfNeeded: label.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } & 0x7fff_ffff) }
-        default:
-            switch signature.scoreOutput.flatMap({ outputs[$0] }) {
-            case .floats(let t)?, .maps(_, let t)?:
-                guard t.rank == 2, let picked = try? t.argmax(axis: 1, keepDims: false) else { return [] }
-                return picked.data.map { Int($0) }
-            default: return []
-            }
-        }
+        ClassifierOutputs(label: signature.labelOutput, score: signature.scoreOutput).classes(outputs)
     }
 
     /// The smoothed label of each row (nil: abstained), Cohen et al.'s PREDICT over this (local) model.
