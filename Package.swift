@@ -97,7 +97,15 @@ let package = Package(
         // The red team (issue 6): attacks on classifiers through one query-counting oracle.
         .target(
             name: "RampartProbe",
-            dependencies: ["RampartCore", "RampartML", "RampartONNX"],
+            dependencies: [
+                "RampartCore",
+                "RampartML",
+                "RampartONNX",
+                // HTTP targets: keep-alive pooling and TCP_NODELAY for free; the probe is not the gateway's hot path.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The gateway: the hot path from request to decision record.

@@ -13,8 +13,8 @@ struct WhiteBoxEvasionTests {
 
     struct TestSet: Decodable { var inputs: [[Float]]; var labels: [Int] }
 
-    @Test(arguments: [WhiteBoxEvasion.Norm.linf, .l2])
-    func pgdBeatsFGSMAndStaysInTheBall(_ norm: WhiteBoxEvasion.Norm) throws {
+    @Test(arguments: [Norm.linf, .l2])
+    func pgdBeatsFGSMAndStaysInTheBall(_ norm: Norm) throws {
         let target = try LocalModelTarget(path: Self.models.appendingPathComponent("digits_mlp.onnx").path)
         let test = try JSONDecoder().decode(TestSet.self, from: Data(contentsOf: Self.models.appendingPathComponent("digits_mlp.test.json")))
         let x = try Tensor(shape: [test.inputs.count, 64], data: test.inputs.flatMap { $0 })

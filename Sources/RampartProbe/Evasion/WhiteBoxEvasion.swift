@@ -8,8 +8,6 @@ import RampartONNX
 /// the cross-entropy of the true label on the model's probability output: its gradient with respect to the input is
 /// the vector–Jacobian product with cotangent −1/p_y on the true class.
 public enum WhiteBoxEvasion {
-    public enum Norm: String, Sendable { case linf, l2 }
-
     public struct Result: Sendable, Equatable {
         /// The adversarial rows (`n × features`), each within `epsilon` of its original and inside the box.
         public var adversarial: Tensor

@@ -1,0 +1,176 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import RampartCore
+
+/// How the probe talks to an HTTP target.
+public struct HTTPOptions: Sendable {
+    /// Extra request headers, e.g. `Authorization: Bearer …` (never logged or written to a report).
+    public var headers: [(name: String, value: String)]
+    /// Per request, from connecting to the last byte of the answer.
+    public var timeout: Duration
+    /// Retries of a request that failed in transit (connection refused or reset, timeout, 502/503/504), with
+    /// exponential backoff and jitter.
+    public var retries: Int
+    /// Longest total wait one request accepts from `429 Too Many Requests` (`Retry-After`, else backoff); a server
+    /// that asks for more — a spent daily quota — ends the attack as `ProbeError.refused`.
+    public var maxRetryWait: Duration
+    /// Larger answers are refused.
+    public var maxResponseBytes: Int
+
+    public init(headers: [(name: String, value: String)] = [], timeout: Duration = .seconds(30), retries: Int = 4,
+                maxRetryWait: Duration = .seconds(120), maxResponseBytes: Int = 64 << 20) {
+        self.headers = headers
+        self.timeout = timeout
+        self.retries = retries
+        self.maxRetryWait = maxRetryWait
+        self.maxResponseBytes = maxResponseBytes
+    }
+}
+
+/// Requests over async-http-client's shared pool (HTTP/1.1 keep-alive, `TCP_NODELAY`), with the retry rules of
+/// `HTTPOptions`. Counts what it did, for reports.
+final class HTTPTransport: Sendable {
+    let options: HTTPOptions
+    private let counters = Counters()
+
+    init(options: HTTPOptions) {
+        self.options = options
+    }
+
+    /// Requests sent (including retries), retries after a transient failure, and waits asked for by 429s.
+    var statistics: (requests: Int, retries: Int, throttled: Int) { counters.read() }
+
+    /// Sends one request and returns the status and body of a 2xx answer.
+    ///
+    /// - Throws: `ProbeError.targetFailed` when the target stays unreachable or broken after the retries;
+    ///   `ProbeError.refused` for any other 4xx (and for a 429 that asks to wait too long), with the server's message.
+    func send(_ method: HTTPMethod, _ url: String, body: String?) async throws(ProbeError) -> ByteBuffer {
+        var attempt = 0
+        var waited = Duration.zero
+        var delay = Duration.milliseconds(100)
+        while true {
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            for header in options.headers { request.headers.add(name: header.name, value: header.value) }
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: body))
+            }
+            counters.add(requests: 1)
+            let outcome: Result<(HTTPResponseStatus, HTTPHeaders, ByteBuffer), any Error>
+            do {
+                let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(options.timeout.nanoseconds)))
+                let bytes = try await response.body.collect(upTo: options.maxResponseBytes)
+                outcome = .success((response.status, response.headers, bytes))
+            } catch let error as NIOTooManyBytesError {
+                throw .targetFailed("\(url) answered more than \(options.maxResponseBytes) bytes (\(error))")
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(let (status, headers, bytes)) where (200..<300).contains(status.code):
+                _ = headers
+                return bytes
+            case .success(let (status, headers, bytes)) where status == .tooManyRequests:
+                let (code, message) = Self.errorText(bytes)
+                let ask = headers.first(name: "Retry-After").flatMap(Self.retryAfter) ?? delay
+                guard waited + ask <= options.maxRetryWait else {
+                    throw .refused(status: 429, code: code, message: "\(message) (it asks to wait \(Self.seconds(ask)); at most \(Self.seconds(options.maxRetryWait)) in all is accepted)")
+                }
+                counters.add(throttled: 1)
+                waited += ask
+                delay = Swift.min(delay * 2, .seconds(10))
+                try await Self.sleep(ask)
+                continue
+            case .success(let (status, _, bytes)) where [502, 503, 504].contains(status.code) && attempt < options.retries:
+                _ = bytes
+            case .success(let (status, _, bytes)):
+                let (code, message) = Self.errorText(bytes)
+                if status.code >= 500 { throw .targetFailed("\(url) failed with HTTP \(status.code)\(code.map { " (\($0))" } ?? ""): \(message)") }
+                throw .refused(status: Int(status.code), code: code, message: message)
+            case .failure(let error) where attempt < options.retries && !(error is CancellationError):
+                _ = error
+            case .failure(let error):
+                throw .targetFailed("cannot reach \(url) after \(attempt + 1) attempts: \(Self.describe(error)). Is the server running, and is the URL right?")
+            }
+            attempt += 1
+            counters.add(retries: 1)
+            let jitter = Double.random(in: 0.5...1.0)
+            try await Self.sleep(delay * jitter)
+            delay = Swift.min(delay * 2, .seconds(10))
+        }
+    }
+
+    private static func sleep(_ duration: Duration) async throws(ProbeError) {
+        do { try await Task.sleep(for: duration) } catch { throw .targetFailed("cancelled") }
+    }
+
+    /// `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+    static func retryAfter(_ value: String) -> Duration? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Int(text), seconds >= 0 { return .seconds(seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: text) else { return nil }
+        return .milliseconds(Int64(Swift.max(0, date.timeIntervalSinceNow) * 1000))
+    }
+
+    /// The code and message of an error body in KServe's (`{"error": "…", "code": …}`) or OpenAI's
+    /// (`{"error": {"message", "code"}}`) shape, else the body's first 200 characters.
+    static func errorText(_ body: ByteBuffer) -> (code: String?, message: String) {
+        let bytes = body.readableBytesView
+        if let json = try? JSONValue.parse(bytes), let error = json["error"] {
+            if let message = error.stringValue { return (json["code"]?.stringValue, message) }
+            if let message = error["message"]?.stringValue { return (error["code"]?.stringValue, message) }
+        }
+        let text = String(decoding: bytes.prefix(200), as: UTF8.self)
+        return (nil, text.isEmpty ? "(empty body)" : text)
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let s = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return String(format: "%.1f s", s)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "connecting timed out"
+            case .deadlineExceeded, .readTimeout: return "the answer timed out"
+            case .remoteConnectionClosed: return "the server closed the connection"
+            default: return "\(error)"
+            }
+        }
+        return "\(error)"
+    }
+
+    /// Thread-safe counters (a lock, not an actor: they are bumped from inside `send`'s synchronous parts).
+    private final class Counters: @unchecked Sendable {
+        private let lock = NSLock()
+        private var requests = 0, retries = 0, throttled = 0
+
+        func add(requests: Int = 0, retries: Int = 0, throttled: Int = 0) {
+            lock.lock()
+            self.requests += requests
+            self.retries += retries
+            self.throttled += throttled
+            lock.unlock()
+        }
+
+        func read() -> (requests: Int, retries: Int, throttled: Int) {
+            lock.lock()
+            defer { lock.unlock() }
+            return (requests, retries, throttled)
+        }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Double {
+        Double(components.seconds) * 1e9 + Double(components.attoseconds) / 1e9
+    }
+}

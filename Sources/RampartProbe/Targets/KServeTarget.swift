@@ -1,0 +1,161 @@
+import Foundation
+import NIOCore
+import RampartCore
+import RampartML
+
+/// A classifier behind the KServe v2 / Open Inference Protocol (KServe, Triton, MLServer, Seldon — and Rampart's own
+/// classifier routes): the input's name, datatype and shape come from `GET /v2/models/{name}`; rows go to
+/// `POST /v2/models/{name}/infer` as one tensor.
+///
+/// Reading the answer: an integer (or `BYTES`) output with one value per row is the label; an `FP32`/`FP64` output of
+/// shape `[n, C]` is the class scores (column j = class j); Rampart's `top_k_labels`/`top_k_scores` are placed into
+/// `classes` columns when the class count is known; an `abstained` `BOOL` output (randomized smoothing) turns the
+/// label into −1. Without a label output the label is the top score.
+public final class KServeTarget: ProbeTarget {
+    public let url: String
+    public let model: String
+    public let features: Int
+    let input: (name: String, datatype: String, shape: [Int])
+    let classes: Int?
+    let transport: HTTPTransport
+    private let stringLabels = StringLabels()
+
+    /// Reads the model's metadata at `url` (`http://host:port/v2/models/NAME`, with or without `/infer`).
+    ///
+    /// - Parameter classes: the number of classes, when the target answers top-k and scores should be placed.
+    public init(url: String, options: HTTPOptions = HTTPOptions(), classes: Int? = nil) async throws(ProbeError) {
+        var base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        if base.hasSuffix("/infer") { base = String(base.dropLast("/infer".count)) }
+        guard let components = URLComponents(string: base), let scheme = components.scheme, ["http", "https"].contains(scheme),
+              components.host?.isEmpty == false, components.path.contains("/v2/models/")
+        else { throw .unsuitableTarget("\(url) is not a KServe v2 model URL; expected http(s)://HOST[:PORT]/v2/models/NAME") }
+        self.url = base
+        self.classes = classes
+        transport = HTTPTransport(options: options)
+        let metadata = try await transport.send(.GET, base, body: nil)
+        let json: JSONValue
+        do { json = try JSONValue.parse(metadata.readableBytesView) } catch {
+            throw .unsuitableTarget("\(base): the model metadata is not JSON (\(error))")
+        }
+        model = json["name"]?.stringValue ?? String(base.split(separator: "/").last ?? "")
+        guard let inputs = json["inputs"]?.arrayValue, inputs.count == 1, let first = inputs.first,
+              let name = first["name"]?.stringValue, let datatype = first["datatype"]?.stringValue,
+              let shape = first["shape"]?.arrayValue?.compactMap(\.intValue), !shape.isEmpty
+        else {
+            throw .unsuitableTarget("\(base): the metadata must declare exactly one input with a name, datatype and shape (the probe attacks single-tensor classifiers)")
+        }
+        guard ["FP32", "FP64"].contains(datatype) else {
+            throw .unsuitableTarget("\(base): input \(name) is \(datatype); the probe sends FP32 or FP64 features")
+        }
+        let perRow = shape.count == 1 ? shape : Array(shape.dropFirst())
+        guard perRow.allSatisfy({ $0 > 0 }), let width = Optional(perRow.reduce(1, *)), width <= 1 << 24 else {
+            throw .unsuitableTarget("\(base): input \(name) has shape \(shape); the probe needs a fixed size after the batch dimension")
+        }
+        input = (name, datatype, perRow)
+        features = width
+    }
+
+    public func answer(_ rows: Tensor) async throws -> TargetAnswer {
+        let n = rows.shape[0]
+        guard rows.data.allSatisfy(\.isFinite) else { throw ProbeError.unsuitableTarget("a row holds a value that is not finite") }
+        var body = #"{"inputs":[{"name":"# + JSONValue.quote(input.name) + #","datatype":""# + input.datatype + #"","shape":["#
+        body += ([n] + input.shape).map(String.init).joined(separator: ",") + #"],"data":["#
+        body.reserveCapacity(body.utf8.count + rows.count * 10)
+        for (i, value) in rows.data.enumerated() {
+            if i > 0 { body += "," }
+            body += value == 0 ? "0" : "\(value)"
+        }
+        body += "]}]}"
+        let bytes = try await transport.send(.POST, url + "/infer", body: body)
+        return try read(bytes, rows: n)
+    }
+
+    /// Requests sent, retries and 429 waits so far.
+    public var statistics: (requests: Int, retries: Int, throttled: Int) { transport.statistics }
+
+    func read(_ bytes: ByteBuffer, rows n: Int) throws(ProbeError) -> TargetAnswer {
+        let json: JSONValue
+        do { json = try JSONValue.parse(bytes.readableBytesView) } catch { throw .targetFailed("\(url)/infer answered with invalid JSON: \(error)") }
+        guard let outputs = json["outputs"]?.arrayValue else { throw .targetFailed("\(url)/infer: the answer has no outputs") }
+        var labels: [Int]?
+        var abstained: [Bool]?
+        var scores: Tensor?
+        var topLabels: [Int]?, topScores: [Float]?, k = 0
+        for output in outputs {
+            guard let name = output["name"]?.stringValue, let datatype = output["datatype"]?.stringValue,
+                  let shape = output["shape"]?.arrayValue?.compactMap(\.intValue), let data = output["data"]?.arrayValue
+            else { throw .targetFailed("\(url)/infer: an output lacks its name, datatype, shape or data") }
+            let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+            guard count == data.count else { throw .targetFailed("\(url)/infer: output \(name) has shape \(shape) but \(data.count) values") }
+            let integer = datatype.hasPrefix("INT") || datatype.hasPrefix("UINT")
+            switch (name, datatype) {
+            case ("abstained", "BOOL") where data.count == n:
+                abstained = data.map { $0.boolValue ?? false }
+            case ("top_k_labels", _) where shape.count == 2 && shape[0] == n:
+                k = shape[1]
+                topLabels = try data.map { value throws(ProbeError) in try label(value, output: name) }
+            case ("top_k_scores", _) where shape.count == 2 && shape[0] == n:
+                topScores = try data.map { value throws(ProbeError) in try number(value, output: name) }
+            case (_, "BYTES") where labels == nil && data.count == n, (_, _) where integer && labels == nil && data.count == n:
+                labels = try data.map { value throws(ProbeError) in try label(value, output: name) }
+            case (_, "FP32"), (_, "FP64"):
+                guard scores == nil, shape.count == 2, shape[0] == n, shape[1] >= 2 else { continue }
+                let values = try data.map { value throws(ProbeError) in try number(value, output: name) }
+                scores = try? Tensor(shape: shape, data: values)
+            default: continue
+            }
+        }
+        var kind: OutputKind?
+        if let topLabels, let topScores, k > 0 {
+            kind = .topK(k)
+            if let classes {
+                var filled = [Float](repeating: 0, count: n * classes)
+                for r in 0..<n {
+                    var known = Set<Int>(), mass: Float = 0
+                    for j in 0..<k {
+                        let c = topLabels[r * k + j]
+                        guard c >= 0, c < classes else { throw .targetFailed("\(url)/infer: top-k class \(c) is outside 0..<\(classes) (check --classes)") }
+                        filled[r * classes + c] = topScores[r * k + j]
+                        known.insert(c)
+                        mass += topScores[r * k + j]
+                    }
+                    let share = known.count < classes ? Swift.max(0, 1 - mass) / Float(classes - known.count) : 0
+                    for c in 0..<classes where !known.contains(c) { filled[r * classes + c] = share }
+                }
+                scores = try? Tensor(shape: [n, classes], data: filled)
+            }
+            if labels == nil { labels = (0..<n).map { topLabels[$0 * k] } }
+        }
+        if labels == nil, let scores, let picked = try? scores.argmax(axis: -1, keepDims: false) { labels = picked.data.map { Int($0) } }
+        guard var labels else { throw .targetFailed("\(url)/infer: no output holds a label per row (an integer or BYTES tensor of \(n) values) or class scores") }
+        if let abstained { for r in 0..<n where abstained[r] { labels[r] = -1 } }
+        return TargetAnswer(labels: labels, probabilities: scores, kind: kind)
+    }
+
+    private func label(_ value: JSONValue, output: String) throws(ProbeError) -> Int {
+        if let int = value.intValue { return int }
+        if let text = value.stringValue { return stringLabels.id(text) }
+        throw .targetFailed("\(url)/infer: output \(output) holds \(value.kindName) where a class label was expected")
+    }
+
+    private func number(_ value: JSONValue, output: String) throws(ProbeError) -> Float {
+        guard case .number(let text) = value, let number = Float(text), number.isFinite else {
+            throw .targetFailed("\(url)/infer: output \(output) holds \(value.kindName == "a number" ? "a number out of range" : value.kindName) where a score was expected")
+        }
+        return number
+    }
+}
+
+/// Class ids for string labels, in the order they are first seen (deterministic for a deterministic attack).
+final class StringLabels: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [String: Int] = [:]
+
+    func id(_ label: String) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        if let id = ids[label] { return id }
+        ids[label] = ids.count
+        return ids.count - 1
+    }
+}
