@@ -188,7 +188,14 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartProbeTests",
-            dependencies: ["RampartProbe", "RampartML", "RampartONNX", "RampartCore"],
+            dependencies: [
+                "RampartProbe", "RampartML", "RampartONNX", "RampartCore",
+                // A KServe v2 model server on loopback, standing in for a third-party one (MLServer, Triton).
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -61,7 +61,7 @@ final class HTTPTransport: Sendable {
             counters.add(requests: 1)
             let outcome: Result<(HTTPResponseStatus, HTTPHeaders, ByteBuffer), any Error>
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(options.timeout.nanoseconds)))
+                let response = try await Self.client.execute(request, timeout: .nanoseconds(Int64(options.timeout.nanoseconds)))
                 let bytes = try await response.body.collect(upTo: options.maxResponseBytes)
                 outcome = .success((response.status, response.headers, bytes))
             } catch let error as NIOTooManyBytesError {
@@ -102,6 +102,17 @@ final class HTTPTransport: Sendable {
             delay = Swift.min(delay * 2, .seconds(10))
         }
     }
+
+    /// One client for the process (like `HTTPClient.shared`, never shut down), except that a failed connection fails
+    /// the request at once: the transport's own retries, with backoff, decide what happens next — async-http-client's
+    /// default keeps reconnecting until the request's deadline (30 s to report a closed port).
+    private static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     private static func sleep(_ duration: Duration) async throws(ProbeError) {
         do { try await Task.sleep(for: duration) } catch { throw .targetFailed("cancelled") }
