@@ -6,6 +6,10 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The numeric targets are optimized in debug builds too: the test suite trains shadow models and runs attacks of
+/// thousands of queries through them, and unoptimized loops made one membership test take 7 minutes.
+let numericSettings = swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "rampart",
     platforms: [.macOS(.v15)],
@@ -86,13 +90,13 @@ let package = Package(
         .target(
             name: "RampartML",
             dependencies: ["COpenBLAS"],
-            swiftSettings: swiftSettings
+            swiftSettings: numericSettings
         ),
         // ONNX models: the protobuf schema (generated once by scripts/onnx/generate-swift.sh, committed) and the loader.
         .target(
             name: "RampartONNX",
             dependencies: ["RampartML", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            swiftSettings: swiftSettings
+            swiftSettings: numericSettings
         ),
         // The red team (issue 6): attacks on classifiers through one query-counting oracle.
         .target(
@@ -106,7 +110,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: numericSettings
         ),
         // The gateway: the hot path from request to decision record.
         .target(

@@ -120,7 +120,7 @@ public enum BlackBoxEvasion {
         let clean = Oracle(target: batcher, budget: Int.max)
         let candidates = Array(x.indices)
         var chosen: [Int] = []
-        var cleanLabels: [Int] = []
+        var cleanAnswers: [TargetAnswer] = []
         var offset = 0
         while chosen.count < limit, offset < candidates.count {
             let chunk = Array(candidates[offset..<Swift.min(candidates.count, offset + 256)])
@@ -128,23 +128,23 @@ public enum BlackBoxEvasion {
             let answer = try await clean.query(try! Tensor(shape: [chunk.count, d], data: chunk.flatMap { x[$0] }))
             for (i, r) in chunk.enumerated() where chosen.count < limit && answer.labels[i] == labels[r] {
                 chosen.append(r)
-                cleanLabels.append(answer.labels[i])
+                cleanAnswers.append(answer.rows(i..<(i + 1)))
             }
         }
         let kind = await clean.outputKind ?? .label
         let todo = chosen.count
         var results = [SampleResult?](repeating: nil, count: todo)
-        var rowsUsed = 0, cacheHits = 0, verifications = 0
+        var cacheHits = 0, verifications = 0
         let outcome: Result<Void, ProbeError> = await withTaskGroup(of: (Int, Result<(SampleResult, Int, Int, Int), ProbeError>).self) { group in
             var next = 0, done = 0
             func add() {
-                let slot = next, r = chosen[slot], y = cleanLabels[slot]
+                let slot = next, r = chosen[slot], clean = cleanAnswers[slot]
                 next += 1
                 group.addTask {
                     await batcher.register()
                     let result: Result<(SampleResult, Int, Int, Int), ProbeError>
                     do {
-                        result = .success(try await attackOne(attack, batcher: batcher, row: x[r], label: y, index: r, budget: budget,
+                        result = .success(try await attackOne(attack, batcher: batcher, row: x[r], clean: clean, index: r, budget: budget,
                                                               seed: seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15, low: low, high: high))
                     } catch {
                         result = .failure(error as? ProbeError ?? .targetFailed("\(error)"))
@@ -156,9 +156,8 @@ public enum BlackBoxEvasion {
             while next < Swift.min(todo, Swift.max(1, concurrency)) { add() }
             while let (slot, result) = await group.next() {
                 switch result {
-                case .success(let (sample, used, hits, checks)):
+                case .success(let (sample, _, hits, checks)):
                     results[slot] = sample
-                    rowsUsed += used
                     cacheHits += hits
                     verifications += checks
                 case .failure(let error):
@@ -172,18 +171,19 @@ public enum BlackBoxEvasion {
             return .success(())
         }
         try outcome.get()
-        let requests = await batcher.requests
+        let requests = await batcher.requests, sent = await batcher.rowsSent
         return Report(attack: attack.description, norm: attack.norm, budget: budget, seed: seed, attacked: todo,
-                      skipped: offset - todo, samples: results.map { $0! }, rows: rowsUsed + chosen.count + verifications,
+                      skipped: offset - todo, samples: results.map { $0! }, rows: sent + verifications,
                       requests: requests + verifications, cacheHits: cacheHits, seconds: (ContinuousClock.now - started).seconds,
                       outputKind: kind.description)
     }
 
-    static func attackOne(_ attack: Attack, batcher: any ProbeTarget, row: [Float], label: Int, index: Int, budget: Int, seed: UInt64,
+    static func attackOne(_ attack: Attack, batcher: any ProbeTarget, row: [Float], clean: TargetAnswer, index: Int, budget: Int, seed: UInt64,
                           low: Float, high: Float) async throws(ProbeError) -> (SampleResult, Int, Int, Int) {
         let oracle = Oracle(target: batcher, budget: budget)
-        // The clean row is the first query charged to this row: attacks start from its answer (scores included).
-        _ = try await oracle.query(try! Tensor(shape: [1, row.count], data: row))
+        let label = clean.labels[0]
+        // The clean row's answer is the first query charged to this row: attacks start from it (scores included).
+        try await oracle.remember(row, answer: clean)
         await oracle.track(row, label: label)
         var rng = SeededRandom(seed: seed)
         var refused: String?

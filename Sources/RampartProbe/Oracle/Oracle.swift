@@ -171,6 +171,17 @@ public actor Oracle {
         return TargetAnswer(labels: entries.map(\.label), probabilities: probabilities, kind: entries.map(\.kind).min() ?? .label)
     }
 
+    /// Records what the target already answered for `row` (asked by someone else, e.g. when the attacker checked its
+    /// clean data), charging it to this oracle's budget as if asked here.
+    public func remember(_ row: [Float], answer: TargetAnswer) throws(ProbeError) {
+        guard used + 1 <= budget else { throw .budgetExhausted(used: used, budget: budget, asked: 1) }
+        let key = row.map(\.bitPattern)
+        guard cache[key] == nil, let label = answer.labels.first else { return }
+        used += 1
+        cache[key] = (label, answer.probabilities?.data, answer.kind)
+        outputKind = Swift.max(outputKind ?? answer.kind, answer.kind)
+    }
+
     /// Labels for `rows`, as `query` gives them.
     public func labels(_ rows: Tensor) async throws(ProbeError) -> [Int] { try await query(rows).labels }
 

@@ -1,0 +1,118 @@
+import Foundation
+import RampartCore
+import RampartML
+
+/// Model theft by training a copy (Copycat CNN, Correia-Silva et al. 2018; Knockoff Nets, Orekondy et al. 2019): the
+/// thief sends its own rows to the target and fits a native MLP (`RampartML.MLPClassifier`, Adam) to the answers —
+/// to the target's probabilities when it reveals them (distillation, as Knockoff Nets), else to its labels (Copycat).
+/// Queries come from the thief's natural data (a seeded shuffle of the pool) or from uniform noise in the input box.
+///
+/// Measured as the literature does: **fidelity**, the share of held-out rows where the copy agrees with the target,
+/// and **accuracy** against the true labels, at each budget. The held-out rows' answers are the measurement, asked
+/// outside the attack's budget.
+public enum SurrogateExtraction {
+    public enum Queries: String, Sendable, Codable, CaseIterable {
+        /// Rows of the thief's own data, in a seeded random order.
+        case natural
+        /// Uniform noise in the input box.
+        case uniform
+    }
+
+    public struct Point: Sendable, Equatable, Codable {
+        public var budget: Int
+        public var fidelity: Double
+        public var accuracy: Double
+    }
+
+    public struct Report: Sendable, Equatable, Codable {
+        public var queries: Queries
+        /// Whether the copy was fitted to probabilities (the target revealed them) or to labels.
+        public var fittedTo: String
+        public var outputKind: String
+        public var points: [Point]
+        public var seed: UInt64
+        /// Rows sent and requests made, the evaluation rows included.
+        public var rows: Int
+        public var requests: Int
+        public var seconds: Double
+        public var targetAccuracy: Double
+
+        /// Fidelity at the largest budget not above `budget`.
+        public func fidelity(at budget: Int) -> Double? { points.last { $0.budget <= budget }?.fidelity }
+    }
+
+    /// Steals the target with each budget in `budgets` (rows), evaluating on `evaluation`.
+    ///
+    /// - Parameter useScores: fit probabilities when the target gives them (default), or labels only.
+    public static func run(target: any ProbeTarget, pool: Dataset, evaluation: Dataset, budgets: [Int], queries: Queries = .natural,
+                           useScores: Bool = true, options: MLPClassifier.Options = .init(epochs: 500), low: Float = 0, high: Float = 1,
+                           seed: UInt64, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws(ProbeError) -> Report {
+        let d = target.features
+        let budgets = Array(Set(budgets.filter { $0 > 0 })).sorted()
+        guard let largest = budgets.last else { throw .unsuitableTarget("extraction needs at least one budget above 0") }
+        guard pool.features.count == d, evaluation.features.count == d else {
+            throw .unsuitableTarget("the data has \(pool.features.count) features; the target takes \(d)")
+        }
+        guard queries == .uniform || largest <= pool.count else {
+            throw .unsuitableTarget("a budget of \(largest) natural queries needs as many rows of data; the pool has \(pool.count)")
+        }
+        let started = ContinuousClock.now
+        var rng = SeededRandom(seed: seed)
+        var rows: [Float]
+        switch queries {
+        case .natural:
+            var order = Array(0..<pool.count)
+            order.shuffle(using: &rng)
+            rows = order.prefix(largest).flatMap { pool.rows[$0] }
+        case .uniform:
+            rows = (0..<(largest * d)).map { _ in low + (high - low) * uniform(&rng) }
+        }
+        let batcher = BatchingTarget(target)
+        let oracle = Oracle(target: batcher, budget: largest)
+        var labels: [Int] = [], scores: [Float] = []
+        var width: Int?
+        for start in stride(from: 0, to: largest, by: 256) {
+            let n = Swift.min(256, largest - start)
+            let answer = try await oracle.query(try! Tensor(shape: [n, d], data: Array(rows[(start * d)..<((start + n) * d)])))
+            labels += answer.labels
+            if let p = answer.probabilities, width == nil || width == p.shape[1] {
+                width = p.shape[1]
+                scores += p.data
+            }
+        }
+        let measure = Oracle(target: batcher, budget: Int.max)
+        var truth: [Int] = []
+        for start in stride(from: 0, to: evaluation.count, by: 256) {
+            let chunk = evaluation.slice(start..<Swift.min(evaluation.count, start + 256))
+            truth += try await measure.labels(chunk.tensor)
+        }
+        let kind = await oracle.outputKind ?? .label
+        let soft = useScores && kind.hasScores && width != nil && scores.count == largest * width!
+        let classes = Swift.max(width ?? 0, (labels + truth + evaluation.labels).max().map { $0 + 1 } ?? 0)
+        guard classes >= 2 else { throw .unsuitableTarget("the target answered a single class; there is nothing to copy") }
+        var points: [Point] = []
+        for (i, budget) in budgets.enumerated() {
+            let x = try! Tensor(shape: [budget, d], data: Array(rows[0..<(budget * d)]))
+            let targets: Tensor
+            if soft, let width, width == classes {
+                targets = try! Tensor(shape: [budget, width], data: Array(scores[0..<(budget * width)]))
+            } else {
+                targets = MLPClassifier.oneHot(Array(labels[0..<budget]), classes: classes)
+            }
+            var trainer = SeededRandom(seed: seed &+ UInt64(budget))
+            let copy: MLPClassifier
+            do { copy = try MLPClassifier.train(x, targets: targets, options: options, using: &trainer) } catch {
+                throw .unsuitableTarget("training the copy failed: \(error)")
+            }
+            let predicted = (try? copy.labels(evaluation.tensor)) ?? []
+            let agree = zip(predicted, truth).filter { $0 == $1 }.count
+            let correct = zip(predicted, evaluation.labels).filter { $0 == $1 }.count
+            points.append(Point(budget: budget, fidelity: Double(agree) / Double(evaluation.count), accuracy: Double(correct) / Double(evaluation.count)))
+            progress(i + 1, budgets.count)
+        }
+        let targetAccuracy = Double(zip(truth, evaluation.labels).filter { $0 == $1 }.count) / Double(evaluation.count)
+        return Report(queries: queries, fittedTo: soft ? "probabilities" : "labels", outputKind: kind.description, points: points, seed: seed,
+                      rows: await oracle.used + evaluation.count, requests: await batcher.requests, seconds: (ContinuousClock.now - started).seconds,
+                      targetAccuracy: targetAccuracy)
+    }
+}

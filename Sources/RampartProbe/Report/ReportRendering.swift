@@ -1,0 +1,150 @@
+import Foundation
+
+extension ProbeReport {
+    /// A self-contained HTML page (no scripts, no external files): what was attacked, a table of each attack's
+    /// metrics per target — the closed loop reads across a row — the thresholds, and SVG charts of each attack's
+    /// curves with one line per target.
+    public func html() -> String {
+        var out = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Rampart probe report</title><style>
+            body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#1d1d1f;padding:0 1em}
+            h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
+            table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:right}
+            th{background:#f5f5f7}td:first-child,th:first-child,td.l{text-align:left}.pass{color:#137333}.fail{color:#b3261e;font-weight:600}
+            .err{color:#b3261e}figure{display:inline-block;margin:1em 1em 0 0}figcaption{font-size:.9em;color:#555}
+            </style></head><body>
+            <h1>Rampart probe report</h1>
+            <p>Seed <b>\(seed)</b> · \(escape(created)) · Rampart \(escape(rampart)). Every number below is reproducible with the same seed.</p>
+            <h2>Targets</h2><table><tr><th>name</th><th>URL or file</th><th>output</th></tr>
+            """
+        for target in targets {
+            out += "<tr><td>\(escape(target.name))</td><td class=l>\(escape(target.url))</td><td>\(escape(target.outputKind ?? "–"))</td></tr>"
+        }
+        out += "</table>"
+        let attacks = results.map(\.attack).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        for attack in attacks {
+            let rows = results.filter { $0.attack == attack }
+            out += "<h2>\(escape(attack)) <small>(\(escape(rows[0].risk)))</small></h2>"
+            let metricNames = rows.flatMap { $0.metrics.keys }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.sorted()
+            out += "<table><tr><th>target</th><th>budget</th>" + metricNames.map { "<th>\(escape($0))</th>" }.joined() + "<th>seconds</th></tr>"
+            for row in rows {
+                out += "<tr><td>\(escape(row.target))</td><td>\(row.budget.map(String.init) ?? "–")</td>"
+                if let error = row.error {
+                    out += "<td class='l err' colspan=\(metricNames.count)>\(escape(error))</td>"
+                } else {
+                    out += metricNames.map { "<td>\(row.metrics[$0].map(format) ?? "–")</td>" }.joined()
+                }
+                out += "<td>\(format(row.seconds))</td></tr>"
+            }
+            out += "</table>"
+            let thresholds = rows.flatMap { row in row.thresholds.map { (row.target, $0) } }
+            if !thresholds.isEmpty {
+                out += "<table><tr><th>target</th><th>threshold</th><th>result</th></tr>"
+                for (target, threshold) in thresholds {
+                    let verdict = threshold.passed == true ? "<span class=pass>passed</span>" : "<span class=fail>failed</span>"
+                    out += "<tr><td>\(escape(target))</td><td class=l>\(escape(threshold.description))</td><td>\(verdict)</td></tr>"
+                }
+                out += "</table>"
+            }
+            let chartNames = rows.flatMap { $0.curves.map(\.name) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            for name in chartNames {
+                let series = rows.compactMap { row in row.curves.first { $0.name == name }.map { (row.target, $0) } }
+                out += Chart(title: name, series: series).svg()
+            }
+        }
+        out += "</body></html>\n"
+        return out
+    }
+
+    /// JUnit XML for CI: one test case per result and threshold (a failed threshold is a failure, an attack that
+    /// could not run is an error), so a build can fail on "extraction fidelity must stay below 0.5".
+    public func junit() -> String {
+        var cases: [String] = []
+        var failures = 0, errors = 0
+        for result in results {
+            let name = "\(result.attack) against \(result.target)"
+            if let error = result.error {
+                errors += 1
+                cases.append(#"<testcase classname="rampart.probe.\#(xml(result.risk))" name="\#(xml(name))" time="\#(result.seconds)"><error message="\#(xml(error))"/></testcase>"#)
+                continue
+            }
+            if result.thresholds.isEmpty {
+                cases.append(#"<testcase classname="rampart.probe.\#(xml(result.risk))" name="\#(xml(name))" time="\#(result.seconds)"/>"#)
+            }
+            for threshold in result.thresholds {
+                let label = "\(name): \(threshold.description)"
+                if threshold.passed == true {
+                    cases.append(#"<testcase classname="rampart.probe.\#(xml(result.risk))" name="\#(xml(label))" time="\#(result.seconds)"/>"#)
+                } else {
+                    failures += 1
+                    let value = result.metrics[threshold.metric].map(format) ?? "missing"
+                    cases.append(#"<testcase classname="rampart.probe.\#(xml(result.risk))" name="\#(xml(label))" time="\#(result.seconds)"><failure message="\#(xml("\(threshold.metric) = \(value)"))"/></testcase>"#)
+                }
+            }
+        }
+        let time = results.reduce(0) { $0 + $1.seconds }
+        return #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+            + #"<testsuite name="rampart probe" tests="\#(cases.count)" failures="\#(failures)" errors="\#(errors)" time="\#(time)">"# + "\n"
+            + cases.joined(separator: "\n") + "\n</testsuite>\n"
+    }
+}
+
+/// A line chart in SVG: one polyline per target, linear axes (log-scaled x for ROC curves, where the low false-positive
+/// rates matter).
+struct Chart {
+    var title: String
+    var series: [(String, ProbeReport.Curve)]
+
+    static let colors = ["#1a73e8", "#d93025", "#188038", "#f29900", "#9334e6", "#12b5cb"]
+
+    func svg() -> String {
+        let width = 480.0, height = 300.0, left = 56.0, right = 12.0, top = 28.0, bottom = 44.0
+        let logX = title.lowercased().contains("roc")
+        let points = series.flatMap { $0.1.points }.filter { $0.count == 2 && $0[0].isFinite && $0[1].isFinite }
+        guard !points.isEmpty, let curve = series.first?.1 else { return "" }
+        func tx(_ x: Double) -> Double { logX ? Foundation.log10(Swift.max(x, 1e-4)) : x }
+        var xs = points.map { tx($0[0]) }, ys = points.map { $0[1] }
+        if logX { xs += [-4, 0]; ys += [0, 1] }
+        let (x0, x1) = (xs.min()!, xs.max()! > xs.min()! ? xs.max()! : xs.min()! + 1)
+        let (y0, y1) = (Swift.min(0, ys.min()!), ys.max()! > Swift.min(0, ys.min()!) ? ys.max()! : 1)
+        func px(_ x: Double) -> Double { left + (tx(x) - x0) / (x1 - x0) * (width - left - right) }
+        func py(_ y: Double) -> Double { top + (1 - (y - y0) / (y1 - y0)) * (height - top - bottom) }
+        var out = #"<figure><svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" viewBox="0 0 \#(Int(width)) \#(Int(height))" font-size="11">"#
+        out += #"<rect x="\#(left)" y="\#(top)" width="\#(width - left - right)" height="\#(height - top - bottom)" fill="none" stroke="silver"/>"#
+        for k in 0...4 {
+            let y = y0 + (y1 - y0) * Double(k) / 4
+            out += #"<text x="\#(left - 4)" y="\#(py(y) + 4)" text-anchor="end">\#(format(y))</text>"#
+            let xt = x0 + (x1 - x0) * Double(k) / 4
+            let label = logX ? format(Foundation.pow(10, xt)) : format(xt)
+            out += #"<text x="\#(left + (xt - x0) / (x1 - x0) * (width - left - right))" y="\#(height - bottom + 14)" text-anchor="middle">\#(label)</text>"#
+        }
+        out += #"<text x="\#(width / 2)" y="\#(height - 8)" text-anchor="middle">\#(escape(curve.x))\#(logX ? " (log)" : "")</text>"#
+        out += #"<text x="12" y="\#(top + (height - top - bottom) / 2)" transform="rotate(-90 12 \#(top + (height - top - bottom) / 2))" text-anchor="middle">\#(escape(curve.y))</text>"#
+        for (i, (target, curve)) in series.enumerated() {
+            let color = Self.colors[i % Self.colors.count]
+            let path = curve.points.filter { $0.count == 2 && $0[0].isFinite && $0[1].isFinite }
+                .map { "\(String(format: "%.1f", px($0[0]))),\(String(format: "%.1f", py($0[1])))" }.joined(separator: " ")
+            out += #"<polyline fill="none" stroke="\#(color)" stroke-width="2" points="\#(path)"/>"#
+            out += #"<text x="\#(left + 8)" y="\#(top + 14 + Double(i) * 14)" fill="\#(color)">\#(escape(target))</text>"#
+        }
+        out += "</svg><figcaption>\(escape(title))</figcaption></figure>"
+        return out
+    }
+}
+
+func escape(_ text: String) -> String {
+    var out = ""
+    for c in text {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.append(c)
+        }
+    }
+    return out
+}
+
+func xml(_ text: String) -> String { escape(text) }
