@@ -109,6 +109,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),   // campaign files
             ],
             swiftSettings: numericSettings
         ),
@@ -145,6 +146,7 @@ let package = Package(
                 "RampartLedger",
                 "RampartML",
                 "RampartONNX",
+                "RampartProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -29,7 +29,7 @@ struct Rampart: AsyncParsableCommand {
             66 config file missing or unreadable · 69 store unavailable · 70 internal error.
             """,
         version: "0.1.0",
-        subcommands: [Serve.self, ConfigCommand.self, Keys.self, Decisions.self, Ledger.self, Scan.self, Model.self]
+        subcommands: [Serve.self, ConfigCommand.self, Keys.self, Decisions.self, Ledger.self, Scan.self, Model.self, Probe.self]
     )
 }
 

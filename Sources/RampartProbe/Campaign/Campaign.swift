@@ -1,0 +1,244 @@
+import Foundation
+import RampartCore
+import RampartML
+import Yams
+
+/// A campaign (`rampart probe campaign --config campaign.yaml`, docs/probe.md): a set of attacks run against one or
+/// more targets — typically the bare model and the same model behind `rampart serve` with its controls — into one
+/// report, each number next to the same attack's number on the other targets: the closed loop.
+public struct Campaign: Sendable, Equatable, Decodable {
+    public struct DataFiles: Sendable, Equatable, Decodable {
+        /// Rows the target was trained on: membership inference's members.
+        public var train: String?
+        /// Rows it was not: evasion samples, the extraction pool (first half) and its held-out half, non-members.
+        public var test: String
+        public var label: String?
+
+        public init(train: String?, test: String, label: String?) {
+            self.train = train
+            self.test = test
+            self.label = label
+        }
+    }
+
+    public struct TargetConfig: Sendable, Equatable, Decodable {
+        public var name: String
+        /// A `.onnx` file (white-box, local) or a KServe v2 model URL (`http://host:port/v2/models/NAME`).
+        public var url: String
+        /// Environment variable holding a bearer token (e.g. a Rampart client key); never written to a report.
+        public var bearerEnv: String?
+        /// One such variable per attack, in order — a fresh client for each, as a real attacker would use several
+        /// accounts: Rampart's monitors keep state per client, so a client one attack got flagged is refused by the
+        /// next. The last is reused when there are fewer than attacks.
+        public var bearerEnvs: [String]?
+        /// Class count, for targets that answer top-k.
+        public var classes: Int?
+
+        public init(name: String, url: String, bearerEnv: String? = nil, bearerEnvs: [String]? = nil, classes: Int? = nil) {
+            self.name = name
+            self.url = url
+            self.bearerEnv = bearerEnv
+            self.bearerEnvs = bearerEnvs
+            self.classes = classes
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, url, classes
+            case bearerEnv = "bearer_env"
+            case bearerEnvs = "bearer_envs"
+        }
+    }
+
+    public struct AttackConfig: Sendable, Equatable, Decodable {
+        /// `hopskipjump`, `simba`, `square`, `extraction`, `equation-solving` or `membership`.
+        public var attack: String
+        public var norm: Norm?
+        public var samples: Int?
+        public var budget: Int?
+        public var epsilon: Float?
+        public var budgets: [Int]?
+        public var queries: SurrogateExtraction.Queries?
+        public var shadows: Int?
+        public var thresholds: [ProbeReport.Threshold]?
+
+        public init(attack: String, norm: Norm? = nil, samples: Int? = nil, budget: Int? = nil, epsilon: Float? = nil, budgets: [Int]? = nil,
+                    queries: SurrogateExtraction.Queries? = nil, shadows: Int? = nil, thresholds: [ProbeReport.Threshold]? = nil) {
+            self.attack = attack
+            self.norm = norm
+            self.samples = samples
+            self.budget = budget
+            self.epsilon = epsilon
+            self.budgets = budgets
+            self.queries = queries
+            self.shadows = shadows
+            self.thresholds = thresholds
+        }
+    }
+
+    public var seed: UInt64
+    public var data: DataFiles
+    public var targets: [TargetConfig]
+    public var attacks: [AttackConfig]
+    /// The folder relative paths are resolved against.
+    public var folder = "."
+
+    enum CodingKeys: String, CodingKey { case seed, data, targets, attacks }
+
+    public init(seed: UInt64, data: DataFiles, targets: [TargetConfig], attacks: [AttackConfig]) {
+        self.seed = seed
+        self.data = data
+        self.targets = targets
+        self.attacks = attacks
+    }
+
+    public static let attackNames = ["hopskipjump", "simba", "square", "extraction", "equation-solving", "membership"]
+
+    /// Reads and checks a campaign file; errors name the field.
+    public static func load(path: String) throws(ProbeError) -> Campaign {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw .unsuitableTarget("cannot read the campaign file \(path) (does it exist, and is it UTF-8?)")
+        }
+        guard text.utf8.count <= 1 << 20 else { throw .unsuitableTarget("\(path): a campaign file is at most 1 MiB") }
+        var campaign: Campaign
+        do {
+            campaign = try YAMLDecoder().decode(Campaign.self, from: text)
+        } catch let error as DecodingError {
+            throw .unsuitableTarget("\(path): \(Self.describe(error))")
+        } catch {
+            throw .unsuitableTarget("\(path): not valid YAML: \(error)")
+        }
+        campaign.folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard !campaign.targets.isEmpty else { throw .unsuitableTarget("\(path): targets: list at least one target") }
+        guard !campaign.attacks.isEmpty else { throw .unsuitableTarget("\(path): attacks: list at least one attack") }
+        let names = campaign.targets.map(\.name)
+        if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw .unsuitableTarget("\(path): targets: the name \(duplicate) is used twice")
+        }
+        for (i, attack) in campaign.attacks.enumerated() {
+            guard attackNames.contains(attack.attack) else {
+                throw .unsuitableTarget("\(path): attacks[\(i)].attack: \(attack.attack) is not one of \(attackNames.joined(separator: ", "))")
+            }
+            if let budget = attack.budget, budget < 2 { throw .unsuitableTarget("\(path): attacks[\(i)].budget must be at least 2") }
+            if let samples = attack.samples, samples < 1 { throw .unsuitableTarget("\(path): attacks[\(i)].samples must be at least 1") }
+            if attack.attack == "membership", campaign.data.train == nil {
+                throw .unsuitableTarget("\(path): attacks[\(i)]: membership inference needs data.train (the members)")
+            }
+        }
+        return campaign
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return keys.isEmpty ? "the top level" : String(keys.drop { $0 == "." })
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is missing".replacingOccurrences(of: "the top level.", with: "")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): \(context.debugDescription)"
+        case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    func resolve(_ file: String) -> String { file.hasPrefix("/") ? file : (folder as NSString).appendingPathComponent(file) }
+
+    /// A target from its config (the token read from the environment given).
+    public static func connect(_ config: TargetConfig, attack: Int = 0, folder: String = ".", environment: [String: String]) async throws(ProbeError) -> any ProbeTarget {
+        if config.url.hasPrefix("http://") || config.url.hasPrefix("https://") {
+            var options = HTTPOptions()
+            let variables = config.bearerEnvs ?? []
+            if let variable = variables.isEmpty ? config.bearerEnv : variables[Swift.min(attack, variables.count - 1)] {
+                guard let token = environment[variable], !token.isEmpty else {
+                    throw .unsuitableTarget("target \(config.name): the environment variable \(variable) (bearer_env) is not set")
+                }
+                options.headers.append((name: "Authorization", value: "Bearer \(token)"))
+            }
+            return try await KServeTarget(url: config.url, options: options, classes: config.classes)
+        }
+        let path = config.url.hasPrefix("/") ? config.url : (folder as NSString).appendingPathComponent(config.url)
+        do { return try LocalModelTarget(path: path) } catch let error as ProbeError { throw error } catch {
+            throw .unsuitableTarget("target \(config.name): cannot load \(path): \(error)")
+        }
+    }
+
+    /// Runs every attack against every target, in order; an attack that cannot run against a target (labels only
+    /// where scores are needed, the target refusing) becomes a result with `error`, not a failed campaign.
+    public func run(environment: [String: String],
+                    progress: @escaping @Sendable (String) -> Void = { _ in }) async throws(ProbeError) -> ProbeReport {
+        let label = data.label ?? "label"
+        let test: Dataset, train: Dataset?
+        do {
+            test = try Dataset.load(csv: resolve(data.test), label: label)
+            train = try data.train.map { file throws(Dataset.LoadError) in try Dataset.load(csv: resolve(file), label: label) }
+        } catch { throw .unsuitableTarget(error.description) }
+        var targets: [(TargetConfig, any ProbeTarget)] = []
+        for config in self.targets {
+            targets.append((config, try await Self.connect(config, folder: folder, environment: environment)))
+        }
+        var results: [ProbeReport.Result] = []
+        var kinds: [String: String] = [:]
+        for (i, attack) in attacks.enumerated() {
+            for (t, (config, _)) in targets.enumerated() where i > 0 && (config.bearerEnvs?.count ?? 0) > i {
+                targets[t].1 = try await Self.connect(config, attack: i, folder: folder, environment: environment)
+            }
+            for (config, target) in targets {
+                progress("[\(i + 1)/\(attacks.count)] \(attack.attack) against \(config.name)")
+                let started = ContinuousClock.now
+                var produced: [ProbeReport.Result]
+                do {
+                    produced = try await run(attack, target: target, name: config.name, test: test, train: train, kinds: &kinds)
+                } catch {
+                    produced = [ProbeReport.Result(attack: attack.attack, risk: Self.risk(attack.attack), target: config.name,
+                                                   budget: attack.budget, metrics: [:], error: error.description,
+                                                   seconds: (ContinuousClock.now - started).seconds)]
+                }
+                for var result in produced {
+                    result.thresholds = attack.thresholds ?? []
+                    result.check()
+                    results.append(result)
+                }
+            }
+        }
+        return ProbeReport(seed: seed, targets: self.targets.map { ProbeReport.Target(name: $0.name, url: $0.url, outputKind: kinds[$0.name]) },
+                           results: results)
+    }
+
+    static func risk(_ attack: String) -> String {
+        switch attack {
+        case "extraction", "equation-solving": "model theft"
+        case "membership": "membership inference"
+        default: "evasion"
+        }
+    }
+
+    private func run(_ attack: AttackConfig, target: any ProbeTarget, name: String, test: Dataset, train: Dataset?,
+                     kinds: inout [String: String]) async throws(ProbeError) -> [ProbeReport.Result] {
+        switch attack.attack {
+        case "hopskipjump", "simba", "square":
+            let kind: BlackBoxEvasion.Attack = switch attack.attack {
+            case "hopskipjump": .hopSkipJump(HopSkipJump(norm: attack.norm ?? .l2))
+            case "simba": .simba(SimBA(epsilon: attack.epsilon ?? 0.2))
+            default: .square(Square(epsilon: attack.epsilon ?? 0.1))
+            }
+            let report = try await BlackBoxEvasion.run(kind, target: target, x: test.rows, labels: test.labels, limit: attack.samples ?? 10,
+                                                       budget: attack.budget ?? 1000, seed: seed)
+            kinds[name] = kinds[name] ?? report.outputKind
+            return [report.result(target: name)]
+        case "extraction":
+            let half = (test.count + 1) / 2
+            let report = try await SurrogateExtraction.run(target: target, pool: test.slice(0..<half), evaluation: test.slice(half..<test.count),
+                                                           budgets: attack.budgets ?? [50, 100, 250, 450], queries: attack.queries ?? .natural, seed: seed)
+            kinds[name] = kinds[name] ?? report.outputKind
+            return [report.result(target: name)]
+        case "equation-solving":
+            let oracle = Oracle(target: BatchingTarget(target), budget: attack.budget ?? (target.features + 1))
+            let result = await EquationSolving.result(oracle, evaluation: test.slice(((test.count + 1) / 2)..<test.count), seed: seed, target: name)
+            if let error = result.error, result.metrics.isEmpty { throw .unsuitableTarget(error) }
+            return [result]
+        default:
+            let report = try await MembershipInference.run(target: target, members: train!, nonMembers: test, shadows: attack.shadows ?? 16, seed: seed)
+            kinds[name] = kinds[name] ?? report.outputKind
+            return report.results(target: name)
+        }
+    }
+}

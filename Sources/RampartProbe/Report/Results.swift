@@ -1,0 +1,90 @@
+import Foundation
+
+/// Each attack's report as results of a `ProbeReport`, with the documented metric names (docs/probe.md). Only what
+/// the seed determines is a metric: how rows were grouped into requests depends on timing, and is left out.
+extension BlackBoxEvasion.Report {
+    /// Query counts at which the curves and the `median_<norm>_at_<q>` metrics are read: 100, 250, 500, 1 000, … up
+    /// to the budget.
+    public var checkpoints: [Int] {
+        var points: [Int] = []
+        var base = 100
+        while base <= budget {
+            for q in [base, base * 5 / 2, base * 5] where q <= budget && !points.contains(q) { points.append(q) }
+            base *= 10
+        }
+        if !points.contains(budget) { points.append(budget) }
+        return points
+    }
+
+    public func result(target: String) -> ProbeReport.Result {
+        let n = norm.rawValue
+        var metrics: [String: Double] = [
+            "success_rate": successRate, "verified_success_rate": verifiedSuccessRate, "refused_rate": refusedRate,
+            "attacked": Double(attacked), "rows": Double(rows),
+        ]
+        metrics["median_\(n)"] = median(norm)
+        metrics["median_queries_to_success"] = medianQueriesToSuccess
+        for q in checkpoints where q < budget { metrics["median_\(n)_at_\(q)"] = median(norm, within: q) }
+        let grid = checkpoints
+        let distance = grid.compactMap { q in median(norm, within: q).map { [Double(q), $0] } }
+        let success = grid.map { q in
+            [Double(q), attacked == 0 ? 0 : Double(samples.filter { ($0.firstSuccess ?? .max) <= q }.count) / Double(attacked)]
+        }
+        return ProbeReport.Result(attack: attack, risk: "evasion", target: target, budget: budget, metrics: metrics,
+                                  curves: [ProbeReport.Curve(name: "\(attack): median best \(norm) vs queries", x: "queries per row", y: "median \(norm)", points: distance),
+                                           ProbeReport.Curve(name: "\(attack): success rate vs queries", x: "queries per row", y: "success rate", points: success)],
+                                  seconds: seconds)
+    }
+}
+
+extension SurrogateExtraction.Report {
+    public func result(target: String) -> ProbeReport.Result {
+        var metrics: [String: Double] = ["target_accuracy": targetAccuracy, "rows": Double(rows)]
+        for point in points {
+            metrics["fidelity_at_\(point.budget)"] = point.fidelity
+            metrics["accuracy_at_\(point.budget)"] = point.accuracy
+        }
+        metrics["fidelity"] = points.last?.fidelity
+        metrics["accuracy"] = points.last?.accuracy
+        let name = "extraction-surrogate-\(queries.rawValue)"
+        return ProbeReport.Result(attack: name, risk: "model theft", target: target, budget: points.last?.budget, metrics: metrics,
+                                  curves: [ProbeReport.Curve(name: "\(name): fidelity vs budget", x: "queries", y: "fidelity",
+                                                             points: points.map { [Double($0.budget), $0.fidelity] })],
+                                  seconds: seconds)
+    }
+}
+
+extension MembershipInference.Report {
+    /// One result per attack: `membership-threshold`, `membership-lira-offline`, `membership-lira-online`.
+    public func results(target: String) -> [ProbeReport.Result] {
+        [("membership-threshold", threshold), ("membership-lira-offline", liraOffline), ("membership-lira-online", liraOnline)].map { name, roc in
+            ProbeReport.Result(attack: name, risk: "membership inference", target: target, budget: rows,
+                               metrics: ["auc": roc.auc, "tpr_at_0.1pct_fpr": roc.tprAt01Percent, "tpr_at_1pct_fpr": roc.tprAt1Percent,
+                                         "members": Double(members), "non_members": Double(nonMembers), "shadows": Double(shadows)],
+                               curves: [ProbeReport.Curve(name: "\(name): ROC", x: "false-positive rate", y: "true-positive rate", points: roc.curve)],
+                               seconds: seconds)
+        }
+    }
+}
+
+extension EquationSolving {
+    /// Equation-solving as a result: the stolen model's agreement with the target on `evaluation`.
+    public static func result(_ oracle: Oracle, evaluation: Dataset, seed: UInt64, target: String) async -> ProbeReport.Result {
+        let started = ContinuousClock.now
+        let d = oracle.target.features
+        do {
+            let stolen = try await steal(oracle, seed: seed)
+            let measure = Oracle(target: oracle.target, budget: Int.max)
+            let truth = try await measure.labels(evaluation.tensor)
+            let copied = (try? stolen.labels(evaluation.tensor)) ?? []
+            let fidelity = Double(zip(copied, truth).filter { $0 == $1 }.count) / Double(Swift.max(1, evaluation.count))
+            let accuracy = Double(zip(copied, evaluation.labels).filter { $0 == $1 }.count) / Double(Swift.max(1, evaluation.count))
+            return ProbeReport.Result(attack: "extraction-equation-solving", risk: "model theft", target: target, budget: d + 1,
+                                      metrics: ["fidelity": fidelity, "accuracy": accuracy, "fidelity_at_\(d + 1)": fidelity, "rows": Double(await oracle.used)],
+                                      seconds: (ContinuousClock.now - started).seconds)
+        } catch {
+            return ProbeReport.Result(attack: "extraction-equation-solving", risk: "model theft", target: target, budget: d + 1, metrics: [:],
+                                      error: error.description, seconds: (ContinuousClock.now - started).seconds)
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import RampartProbe
+
+extension Rampart {
+    struct Probe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Attack a classifier — a local .onnx file or a KServe v2 endpoint — and measure how far an attacker gets.",
+            discussion: """
+                The red team for the guide's model attacks (docs/probe.md): evasion (HopSkipJump, SimBA, Square), model
+                theft (surrogate training, equation-solving) and membership inference (threshold, LiRA). Point a
+                campaign at the bare model and at the same model behind `rampart serve` to see each control's effect
+                in one report:
+                  rampart probe campaign --config examples/probe/campaign.yaml --output probe-report
+                Every run is reproducible from its --seed. Budgets count rows (model evaluations).
+                Exit codes: 0 done, every threshold met · 1 a threshold failed · 64 bad command line ·
+                65 invalid campaign, data or target (e.g. scores needed, labels given) · 69 target unreachable or failing.
+                """,
+            subcommands: [CampaignCommand.self, Evasion.self, Extraction.self, Membership.self])
+
+        struct CampaignCommand: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "campaign",
+                abstract: "Run the attacks of a campaign file against each of its targets, into one report.",
+                discussion: "Example: rampart probe campaign --config examples/probe/campaign.yaml --output probe-report")
+
+            @Option(help: ArgumentHelp("The campaign file (YAML).", valueName: "file")) var config: String
+            @OptionGroup var output: ReportOptions
+
+            func run() async throws {
+                let campaign: Campaign
+                do { campaign = try Campaign.load(path: config) } catch { CLI.fail(error.description, code: Exit.dataError) }
+                try await output.run(campaign)
+            }
+        }
+
+        struct Evasion: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Evasion: find small changes that flip the target's decision (HopSkipJump needs labels only; SimBA and Square need scores).",
+                discussion: """
+                    Attacks the first --samples rows of --data the target classifies correctly, each with its own budget.
+                    Example: rampart probe evasion --target examples/models/digits_mlp.onnx --data examples/data/digits_test.csv --attack hopskipjump --budget 1000
+                    """)
+
+            @OptionGroup var target: TargetOptions
+            @Option(help: ArgumentHelp("CSV with a header, feature columns and a label column.", valueName: "file")) var data: String
+            @Option(help: "The label column.") var label = "label"
+            @Option(help: "hopskipjump, simba or square.") var attack = "hopskipjump"
+            @Option(help: "HopSkipJump's norm: l2 or linf.") var norm: Norm = .l2
+            @Option(help: "Step (SimBA, default 0.2) or L∞ radius (Square, default 0.1).") var epsilon: Float?
+            @Option(help: "Rows to attack.") var samples = 10
+            @Option(help: "Queries per attacked row.") var budget = 1000
+            @OptionGroup var output: ReportOptions
+
+            func run() async throws {
+                guard ["hopskipjump", "simba", "square"].contains(attack) else { throw ValidationError("--attack must be hopskipjump, simba or square") }
+                let attack = Campaign.AttackConfig(attack: attack, norm: norm, samples: samples, budget: budget, epsilon: epsilon)
+                try await output.run(target.campaign(test: data, label: label, attack: attack, seed: output.seed))
+            }
+        }
+
+        struct Extraction: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Model theft: copy the target from its answers (surrogate training, or equation-solving for linear models).",
+                discussion: """
+                    The first half of --data is the thief's pool, the second half measures fidelity (agreement with the target).
+                    Example: rampart probe extraction --target examples/models/digits_mlp.onnx --data examples/data/digits_test.csv --budgets 50,100,250,450
+                    """)
+
+            @OptionGroup var target: TargetOptions
+            @Option(help: ArgumentHelp("CSV with a header, feature columns and a label column.", valueName: "file")) var data: String
+            @Option(help: "The label column.") var label = "label"
+            @Option(help: "surrogate or equation-solving.") var method = "surrogate"
+            @Option(help: ArgumentHelp("Query budgets to measure, comma-separated.", valueName: "n,n,…")) var budgets = "50,100,250,450"
+            @Option(help: "Surrogate queries: natural (the pool) or uniform (noise).") var queries: SurrogateExtraction.Queries = .natural
+            @OptionGroup var output: ReportOptions
+
+            func run() async throws {
+                let list = budgets.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !list.isEmpty, list.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("--budgets must be positive integers, e.g. 50,100,250") }
+                guard ["surrogate", "equation-solving"].contains(method) else { throw ValidationError("--method must be surrogate or equation-solving") }
+                let attack = Campaign.AttackConfig(attack: method == "surrogate" ? "extraction" : "equation-solving", budgets: list.compactMap { $0 }, queries: queries)
+                try await output.run(target.campaign(test: data, label: label, attack: attack, seed: output.seed))
+            }
+        }
+
+        struct Membership: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Membership inference: tell the target's training rows from others (threshold, LiRA offline and online).",
+                discussion: """
+                    --members are rows the target was trained on, --non-members rows it was not: the ground truth the ROC is measured against.
+                    Example: rampart probe membership --target examples/models/digits_mlp.onnx --members examples/data/digits_train.csv --non-members examples/data/digits_test.csv
+                    """)
+
+            @OptionGroup var target: TargetOptions
+            @Option(help: ArgumentHelp("CSV of training rows.", valueName: "file")) var members: String
+            @Option(help: ArgumentHelp("CSV of rows not trained on.", valueName: "file")) var nonMembers: String
+            @Option(help: "The label column.") var label = "label"
+            @Option(help: "Shadow models LiRA trains.") var shadows = 16
+            @OptionGroup var output: ReportOptions
+
+            func run() async throws {
+                guard shadows >= 2 else { throw ValidationError("--shadows must be at least 2") }
+                var campaign = target.campaign(test: nonMembers, label: label, attack: Campaign.AttackConfig(attack: "membership", shadows: shadows), seed: output.seed)
+                campaign.data.train = members
+                try await output.run(campaign)
+            }
+        }
+    }
+}
+
+/// Where the target is and how to reach it.
+struct TargetOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A .onnx file, or a KServe v2 model URL (http://HOST:PORT/v2/models/NAME).", valueName: "file-or-url"))
+    var target: String
+    @Option(help: ArgumentHelp("Environment variable holding a bearer token for the target (e.g. a Rampart client key).", valueName: "name"))
+    var bearerEnv: String?
+    @Option(help: "Number of classes, for targets that answer top-k.") var classes: Int?
+
+    func campaign(test: String, label: String, attack: Campaign.AttackConfig, seed: UInt64) -> Campaign {
+        let cwd = FileManager.default.currentDirectoryPath
+        func absolute(_ path: String) -> String { path.hasPrefix("/") || path.hasPrefix("http") ? path : (cwd as NSString).appendingPathComponent(path) }
+        var campaign = Campaign(seed: seed, data: .init(train: nil, test: absolute(test), label: label),
+                                targets: [.init(name: "target", url: absolute(target), bearerEnv: bearerEnv, classes: classes)], attacks: [attack])
+        campaign.folder = cwd
+        return campaign
+    }
+}
+
+/// `--seed`, `--format`, `--output`, and running a campaign into them.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Seed for every random choice: the same seed gives the same report.") var seed: UInt64 = 0
+    @Option(help: "Output format on standard output: text or json (report.json's content).") var format: OutputFormat = .text
+    @Option(help: ArgumentHelp("Folder to write report.html, report.json and junit.xml into.", valueName: "dir")) var output: String?
+
+    func run(_ campaign: Campaign) async throws {
+        var campaign = campaign
+        if campaign.seed == 0 { campaign.seed = seed }
+        let started = ContinuousClock.now
+        let report: ProbeReport
+        do {
+            report = try await campaign.run(environment: ProcessInfo.processInfo.environment) { line in
+                FileHandle.standardError.write(Data("rampart probe: \(line)\n".utf8))
+            }
+        } catch {
+            if case .targetFailed = error { CLI.fail(error.description, code: Exit.unavailable) }
+            CLI.fail(error.description, code: Exit.dataError)
+        }
+        if let output {
+            do { try report.write(to: output) } catch { CLI.fail("cannot write the report into \(output): \(error)", code: Exit.noInput) }
+        }
+        if format == .json {
+            print(String(decoding: (try? report.json()) ?? Data(), as: UTF8.self))
+        } else {
+            for result in report.results {
+                if let error = result.error {
+                    print("\(result.attack) against \(result.target): could not run — \(error)")
+                    continue
+                }
+                let keys = ["success_rate", "verified_success_rate", "refused_rate", "median_l2", "median_linf", "median_queries_to_success",
+                            "fidelity", "accuracy", "auc", "tpr_at_1pct_fpr", "tpr_at_0.1pct_fpr"]
+                let shown = keys.compactMap { key in result.metrics[key].map { "\(key) \(Self.format($0))" } }
+                print("\(result.attack) against \(result.target)\(result.budget.map { " (budget \($0))" } ?? ""): " + shown.joined(separator: ", "))
+                for threshold in result.thresholds {
+                    print("  \(threshold.passed == true ? "passed" : "FAILED"): \(threshold.description)")
+                }
+            }
+            let seconds = (ContinuousClock.now - started)
+            print("seed \(report.seed); \(report.results.count) results in \(seconds.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))"
+                  + (output.map { "; report in \($0)/report.html" } ?? ""))
+        }
+        if !report.failures.isEmpty { throw ExitCode(Exit.notFound.rawValue) }
+    }
+
+    static func format(_ value: Double) -> String {
+        value.isFinite ? (value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.3g", value)) : "–"
+    }
+}
+
+extension Norm: ExpressibleByArgument {}
+extension SurrogateExtraction.Queries: ExpressibleByArgument {}

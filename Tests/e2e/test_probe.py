@@ -1,0 +1,91 @@
+"""`rampart probe`: the closed-loop campaign against the bundled digits MLP, bare and behind `rampart serve` with the
+example config's controls; reproducibility from the seed; and clean errors for bad campaigns and unreachable targets."""
+import json
+import os
+import shutil
+import subprocess
+import xml.dom.minidom
+
+from conftest import RAMPART, ROOT
+from test_models import serve
+
+
+def probe(*args, env=None):
+    return subprocess.run([RAMPART, "probe", *args], capture_output=True, text=True, env=env, timeout=900)
+
+
+def test_campaign_measures_each_control_against_the_bare_model(tmp_path):
+    folder = tmp_path / "examples"
+    shutil.copytree(ROOT / "examples", folder, ignore=shutil.ignore_patterns("*.db*"))
+    config = folder / "rampart.yaml"
+    config.write_text(config.read_text().replace('"127.0.0.1:8080"', '"127.0.0.1:0"').replace('"127.0.0.1:8081"', '"127.0.0.1:0"'))
+    keys = {f"RAMPART_KEY_{i}": json.loads(subprocess.run([RAMPART, "keys", "create", "--config", str(config), "--tenant", f"red-team-{i}", "--routes",
+                                                          "digits", "--format", "json"], capture_output=True, text=True, check=True).stdout)["key"]
+            for i in range(1, 5)}
+    key = keys["RAMPART_KEY_1"]
+    proc, base = serve(config)
+    try:
+        campaign = folder / "probe" / "campaign.yaml"
+        campaign.write_text(campaign.read_text().replace("http://127.0.0.1:8080", base))
+        out = tmp_path / "report"
+        run = probe("campaign", "--config", str(campaign), "--output", str(out), env={**os.environ, **keys})
+        assert run.returncode == 0, run.stderr + run.stdout
+        assert "[1/4] hopskipjump against bare" in run.stderr   # progress
+        report = json.loads((out / "report.json").read_text())
+        assert report["seed"] == 0 and [t["name"] for t in report["targets"]] == ["bare", "gateway"]
+        assert report["targets"][0]["output_kind"] == "probabilities" and report["targets"][1]["output_kind"] == "label"
+        results = {(r["attack"], r["target"]): r for r in report["results"]}
+        bare, gateway = results[("hopskipjump-l2", "bare")], results[("hopskipjump-l2", "gateway")]
+        # Labels-only evasion walks the bare model's boundary; the gateway's stateful monitor refuses the walk.
+        assert bare["metrics"]["verified_success_rate"] == 1 and bare["budget"] == 1000
+        assert gateway["metrics"]["refused_rate"] > 0.5 and gateway["metrics"]["verified_success_rate"] < bare["metrics"]["verified_success_rate"]
+        # SimBA needs scores: label-only output (excluding confidence) leaves it nothing to work with.
+        assert results[("simba", "bare")]["metrics"]["success_rate"] > 0.8
+        assert "labels only" in results[("simba", "gateway")]["error"]
+        assert results[("extraction-surrogate-natural", "bare")]["metrics"]["fidelity_at_450"] > 0.9
+        lira = results[("membership-lira-online", "bare")]["metrics"]
+        assert lira["auc"] > results[("membership-threshold", "bare")]["metrics"]["auc"]
+        html = (out / "report.html").read_text()
+        assert html.count("<svg") >= 4 and "hopskipjump-l2" in html and key not in html and key not in (out / "report.json").read_text()
+        junit = xml.dom.minidom.parse(str(out / "junit.xml"))
+        assert junit.documentElement.getAttribute("failures") == "0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_single_attacks_reproduce_from_their_seed_and_thresholds_fail_the_build(tmp_path):
+    args = ["evasion", "--target", str(ROOT / "examples/models/digits_mlp.onnx"), "--data", str(ROOT / "examples/data/digits_test.csv"),
+            "--attack", "square", "--samples", "4", "--budget", "300", "--seed", "5", "--format", "json"]
+    first, second = probe(*args), probe(*args)
+    assert first.returncode == 0, first.stderr
+    strip = lambda text: [{k: v for k, v in r.items() if k != "seconds"} for r in json.loads(text)["results"]]
+    assert strip(first.stdout) == strip(second.stdout)
+    campaign = tmp_path / "c.yaml"
+    campaign.write_text(f"""seed: 1
+data: {{ test: {ROOT / 'examples/data/digits_test.csv'} }}
+targets: [{{ name: bare, url: {ROOT / 'examples/models/digits_mlp.onnx'} }}]
+attacks:
+  - {{ attack: extraction, budgets: [100], thresholds: [{{ metric: fidelity_at_100, max: 0.5 }}] }}
+""")
+    failed = probe("campaign", "--config", str(campaign), "--output", str(tmp_path / "out"))
+    assert failed.returncode == 1 and "FAILED: fidelity_at_100 ≤ 0.5" in failed.stdout
+    assert 'failures="1"' in (tmp_path / "out" / "junit.xml").read_text()
+
+
+def test_bad_campaigns_and_unreachable_targets_fail_cleanly(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("seed: 0\ndata: { test: x.csv }\ntargets: [{ name: t, url: m.onnx }]\nattacks: [{ attack: boundary }]\n")
+    run = probe("campaign", "--config", str(bad))
+    assert run.returncode == 65 and "attacks[0].attack: boundary is not one of" in run.stderr
+    bad.write_text("seed: 0\ntargets: []\n")
+    run = probe("campaign", "--config", str(bad))
+    assert run.returncode == 65 and "data" in run.stderr
+    run = probe("evasion", "--target", "http://127.0.0.1:9/v2/models/digits", "--data", str(ROOT / "examples/data/digits_test.csv"))
+    assert run.returncode == 69 and "cannot reach http://127.0.0.1:9/v2/models/digits" in run.stderr
+    csv = tmp_path / "bad.csv"
+    csv.write_text("a,b,label\n1,oops,0\n")
+    run = probe("evasion", "--target", str(ROOT / "examples/models/digits_mlp.onnx"), "--data", str(csv))
+    assert run.returncode == 65 and "bad.csv:2: column b" in run.stderr
+    run = probe("extraction", "--target", str(ROOT / "examples/models/digits_mlp.onnx"), "--data", str(csv), "--budgets", "0")
+    assert run.returncode == 64
