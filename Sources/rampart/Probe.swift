@@ -116,14 +116,29 @@ struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Environment variable holding a bearer token for the target (e.g. a Rampart client key).", valueName: "name"))
     var bearerEnv: String?
     @Option(help: "Number of classes, for targets that answer top-k.") var classes: Int?
+    @Option(help: ArgumentHelp(#"A generic JSON API: the request body, with "{{rows}}" (a batch per request) or "{{row}}" (a row per request)."#,
+                               valueName: "json")) var template: String?
+    @Option(help: ArgumentHelp("With --template: JSON path to the labels, e.g. $.predictions[*].label.", valueName: "path")) var labelsPath: String?
+    @Option(help: ArgumentHelp("With --template: JSON path to the probabilities, e.g. $.predictions[*].scores.", valueName: "path"))
+    var probabilitiesPath: String?
+    @Option(help: "With --template: features per row.") var features: Int?
 
     func campaign(test: String, label: String, attack: Campaign.AttackConfig, seed: UInt64) -> Campaign {
         let cwd = FileManager.default.currentDirectoryPath
         func absolute(_ path: String) -> String { path.hasPrefix("/") || path.hasPrefix("http") ? path : (cwd as NSString).appendingPathComponent(path) }
         var campaign = Campaign(seed: seed, data: .init(train: nil, test: absolute(test), label: label),
-                                targets: [.init(name: "target", url: absolute(target), bearerEnv: bearerEnv, classes: classes)], attacks: [attack])
+                                targets: [target(absolute(target))], attacks: [attack])
         campaign.folder = cwd
         return campaign
+    }
+
+    private func target(_ url: String) -> Campaign.TargetConfig {
+        var config = Campaign.TargetConfig(name: "target", url: url, bearerEnv: bearerEnv, classes: classes)
+        config.template = template
+        config.labels = labelsPath
+        config.probabilities = probabilitiesPath
+        config.features = features
+        return config
     }
 }
 

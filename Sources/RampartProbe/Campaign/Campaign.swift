@@ -33,6 +33,12 @@ public struct Campaign: Sendable, Equatable, Decodable {
         public var bearerEnvs: [String]?
         /// Class count, for targets that answer top-k.
         public var classes: Int?
+        /// A generic JSON API instead of KServe v2: the request template (with `"{{rows}}"` or `"{{row}}"`), the
+        /// JSON paths to the labels and/or probabilities, and the number of features.
+        public var template: String?
+        public var labels: String?
+        public var probabilities: String?
+        public var features: Int?
 
         public init(name: String, url: String, bearerEnv: String? = nil, bearerEnvs: [String]? = nil, classes: Int? = nil) {
             self.name = name
@@ -43,7 +49,7 @@ public struct Campaign: Sendable, Equatable, Decodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, url, classes
+            case name, url, classes, template, labels, probabilities, features
             case bearerEnv = "bearer_env"
             case bearerEnvs = "bearer_envs"
         }
@@ -152,6 +158,11 @@ public struct Campaign: Sendable, Equatable, Decodable {
                     throw .unsuitableTarget("target \(config.name): the environment variable \(variable) (bearer_env) is not set")
                 }
                 options.headers.append((name: "Authorization", value: "Bearer \(token)"))
+            }
+            if let template = config.template {
+                guard let features = config.features else { throw .unsuitableTarget("target \(config.name): a JSON target (template) needs features") }
+                return try JSONTarget(url: config.url, features: features, template: template, labels: config.labels,
+                                      probabilities: config.probabilities, options: options)
             }
             return try await KServeTarget(url: config.url, options: options, classes: config.classes)
         }
