@@ -14,7 +14,8 @@ build() { # name harness sources…
 build json Fuzz/JSONFuzz.swift Sources/RampartCore/JSON/JSONValue.swift Sources/RampartCore/JSON/JSONParser.swift
 build sse Fuzz/SSEFuzz.swift Sources/RampartGateway/OpenAI/ServerSentEventSplitter.swift
 build text Fuzz/TextFuzz.swift $(find Sources/RampartText -name '*.swift')
-for target in json sse text; do
+build csv Fuzz/CSVFuzz.swift Sources/RampartProbe/Data/Dataset.swift
+for target in json sse text csv; do
     mkdir -p "$OUT/corpus-$target"
     args=(-seed=1 -max_len=4096 -artifact_prefix=Fuzz/artifacts/$target- "$OUT/corpus-$target" "Fuzz/corpus/$target")
     # The text scanner does far more per input than the parsers: a fifth of the runs keeps CI's time in line.

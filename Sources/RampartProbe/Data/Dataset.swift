@@ -1,9 +1,9 @@
 import Foundation
-import RampartML
 
 /// The attacker's data: numeric rows with a label per row, read from CSV (RFC 4180 without quoted fields: a header,
 /// then one row per line, comma-separated numbers). The label column (`label` unless told otherwise) holds integer
 /// classes; every other column is a feature, unless named in `extra` — kept aside, such as a sensitive attribute.
+/// Foundation only, so the libFuzzer target (Fuzz/CSVFuzz.swift) compiles it alone.
 public struct Dataset: Sendable, Equatable {
     public var features: [String]
     public var rows: [[Float]]
@@ -94,7 +94,4 @@ public struct Dataset: Sendable, Equatable {
         let r = range.clamped(to: 0..<count)
         return Dataset(features: features, rows: Array(rows[r]), labels: Array(labels[r]), extra: extra.mapValues { Array($0[r]) })
     }
-
-    /// The rows as one `n × features` tensor.
-    public var tensor: Tensor { try! Tensor(shape: [count, features.count], data: rows.flatMap { $0 }) }
 }
