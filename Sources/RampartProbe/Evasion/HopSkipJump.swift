@@ -50,8 +50,9 @@ public struct HopSkipJump: Sendable, Equatable {
         var distance = Norms.distance(current, x, norm)
         var gaussian = Gaussian()
         for t in 1...Swift.max(1, maxIterations) {
-            let scale = t == 1 ? (high - low) : distance
-            let delta = norm == .l2 ? Float(d).squareRoot() * theta * scale : Float(d) * theta * scale
+            // The probes' radius: a tenth of the box on the first estimate (as ART; the boundary point is still far
+            // from the original), then proportional to the distance reached.
+            let delta = t == 1 ? 0.1 * (high - low) : (norm == .l2 ? Float(d).squareRoot() * theta * distance : Float(d) * theta * distance)
             let remaining = await oracle.remaining
             let evaluations = Swift.min(Int(Float(initialEvaluations) * Float(t).squareRoot()), maxEvaluations, remaining - 1)
             guard evaluations >= 2, delta > 0 else { return }

@@ -1,0 +1,84 @@
+"""Puts the two sides of bench/probe/run.sh side by side: reads WORK/art.json and WORK/rampart-*.json, writes one JSON
+with both and prints the Markdown tables for docs/probe.md, each with Rampart's figure as a ratio of ART's."""
+import json
+import sys
+from pathlib import Path
+
+MODELS = ("lr", "mlp", "gb")
+
+
+def rampart(work, model, attack):
+    path = Path(work) / f"rampart-{model}-{attack}.json"
+    return json.loads(path.read_text())["results"] if path.exists() else []
+
+
+def metric(results, name, attack=None):
+    for result in results:
+        if attack is None or result["attack"] == attack:
+            return result["metrics"].get(name)
+    return None
+
+
+def seconds(results):
+    return sum(r["seconds"] for r in results)
+
+
+def show(value, digits=3):
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def ratio(ours, theirs, higher_is_better=False):
+    if ours is None or theirs is None or ours == 0 or theirs == 0:
+        return "–"
+    return f"{(ours / theirs if higher_is_better else theirs / ours):.2f}×"
+
+
+def main():
+    work, out = sys.argv[1], sys.argv[2]
+    art = json.loads((Path(work) / "art.json").read_text())
+    combined = {"art": art, "rampart": {}}
+    lines = ["| model | HSJ L2 @1k: Rampart / ART | @10k: Rampart / ART | Square ε=0.1 success (queries) | SimBA ε=0.2 success, median L2, mean queries | evasion wall time: Rampart / ART |",
+             "|---|---|---|---|---|---|"]
+    extraction = ["| model | budget B | ART fidelity at B | Rampart at B/2 | Rampart at B | wall time: Rampart / ART |", "|---|---|---|---|---|---|"]
+    for model in MODELS:
+        a = art["models"].get(model)
+        if a is None:
+            continue
+        hsj, square, simba = rampart(work, model, "hsj"), rampart(work, model, "square"), rampart(work, model, "simba")
+        steal = rampart(work, model, "extraction")
+        combined["rampart"][model] = {"hsj": hsj, "square": square, "simba": simba, "extraction": steal}
+        ours_1k, ours_10k = metric(hsj, "median_l2_at_1000"), metric(hsj, "median_l2")
+        art_seconds = a["hsj"]["seconds"] + a["square"]["seconds"] + a["simba"]["seconds"]
+        our_seconds = seconds(hsj) + seconds(square) + seconds(simba)
+        lines.append(
+            f"| {model} | {show(ours_1k)} / {show(a['hsj']['median_l2_at_1000'])} | {show(ours_10k)} / {show(a['hsj']['median_l2_at_10000'])} "
+            f"| {show(metric(square, 'verified_success_rate'), 1)} (≤ 2 000) / {show(a['square']['success_rate'], 1)} ({a['square']['mean_queries']:.0f}) "
+            f"| {show(metric(simba, 'verified_success_rate'), 1)}, {show(metric(simba, 'median_l2'))}, {show(metric(simba, 'median_queries_to_success'), 0)} (median) "
+            f"/ {show(a['simba']['success_rate'], 1)}, {show(a['simba'].get('median_best_l2'))}, {a['simba']['mean_queries']:.0f} (mean) "
+            f"| {our_seconds:.1f} s / {art_seconds:.1f} s = **{ratio(our_seconds, art_seconds)}** |")
+        art_steal_seconds = sum(v["seconds"] for v in a["extraction"].values())
+        for budget in ("50", "100", "250", "450"):
+            theirs = a["extraction"][budget]["fidelity"]
+            half, full = metric(steal, f"fidelity_at_{int(budget) // 2}"), metric(steal, f"fidelity_at_{budget}")
+            extraction.append(f"| {model} | {budget} | {show(theirs)} | {show(half)} | {show(full)} | "
+                              + (f"{seconds(steal):.1f} s / {art_steal_seconds:.1f} s = **{ratio(seconds(steal), art_steal_seconds)}** |" if budget == "50" else " |"))
+    membership = rampart(work, "mlp", "membership")
+    combined["rampart"]["membership"] = membership
+    Path(out).write_text(json.dumps(combined, indent=1))
+    print("\n".join(lines))
+    print()
+    print("\n".join(extraction))
+    print()
+    print("| attack (mlp) | AUC | TPR at 0.1 % FPR | TPR at 1 % FPR | seconds |")
+    print("|---|---|---|---|---|")
+    for result in membership:
+        m = result["metrics"]
+        print(f"| Rampart {result['attack']} | {show(m['auc'])} | {show(100 * m['tpr_at_0.1pct_fpr'], 2)} % | {show(100 * m['tpr_at_1pct_fpr'], 2)} % | {result['seconds']:.1f} |")
+    if art.get("membership"):
+        m = art["membership"]
+        print(f"| ART {m['attack']} | {show(m['auc'])} | {show(100 * m['tpr_at_0.1pct_fpr'], 2)} % | {show(100 * m['tpr_at_1pct_fpr'], 2)} % | {m['seconds']:.1f} |")
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()
