@@ -30,13 +30,13 @@ extension Rampart {
             func run() async throws {
                 let campaign: Campaign
                 do { campaign = try Campaign.load(path: config) } catch { CLI.fail(error.description, code: Exit.dataError) }
-                try await output.run(campaign)
+                try await output.run(campaign, strict: false)
             }
         }
 
         struct Evasion: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Evasion: find small changes that flip the target's decision (HopSkipJump needs labels only; SimBA and Square need scores).",
+                abstract: "Evasion: find small changes that flip the target's decision (HopSkipJump needs labels only; SimBA and Square scores; FGSM and PGD the model file).",
                 discussion: """
                     Attacks the first --samples rows of --data the target classifies correctly, each with its own budget.
                     Example: rampart probe evasion --target examples/models/digits_mlp.onnx --data examples/data/digits_test.csv --attack hopskipjump --budget 1000
@@ -45,15 +45,18 @@ extension Rampart {
             @OptionGroup var target: TargetOptions
             @Option(help: ArgumentHelp("CSV with a header, feature columns and a label column.", valueName: "file")) var data: String
             @Option(help: "The label column.") var label = "label"
-            @Option(help: "hopskipjump, simba or square.") var attack = "hopskipjump"
-            @Option(help: "HopSkipJump's norm: l2 or linf.") var norm: Norm = .l2
-            @Option(help: "Step (SimBA, default 0.2) or L∞ radius (Square, default 0.1).") var epsilon: Float?
+            @Option(help: "hopskipjump, simba, square, or (white-box, on a .onnx target) fgsm or pgd.") var attack = "hopskipjump"
+            @Option(help: "Norm of HopSkipJump (default l2), FGSM and PGD (default linf): l2 or linf.") var norm: Norm?
+            @Option(help: "Step (SimBA, default 0.2), L∞ radius (Square, default 0.1) or ε-ball (FGSM/PGD, default 0.1 in L∞, 1 in L2).")
+            var epsilon: Float?
             @Option(help: "Rows to attack.") var samples = 10
             @Option(help: "Queries per attacked row.") var budget = 1000
             @OptionGroup var output: ReportOptions
 
             func run() async throws {
-                guard ["hopskipjump", "simba", "square"].contains(attack) else { throw ValidationError("--attack must be hopskipjump, simba or square") }
+                guard ["hopskipjump", "simba", "square", "fgsm", "pgd"].contains(attack) else {
+                    throw ValidationError("--attack must be hopskipjump, simba, square, fgsm or pgd")
+                }
                 let attack = Campaign.AttackConfig(attack: attack, norm: norm, samples: samples, budget: budget, epsilon: epsilon)
                 try await output.run(target.campaign(test: data, label: label, attack: attack, seed: output.seed))
             }
@@ -148,7 +151,8 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Output format on standard output: text or json (report.json's content).") var format: OutputFormat = .text
     @Option(help: ArgumentHelp("Folder to write report.html, report.json and junit.xml into.", valueName: "dir")) var output: String?
 
-    func run(_ campaign: Campaign) async throws {
+    /// - Parameter strict: exit 65 when the attack could not run (single-attack commands; a campaign reports it).
+    func run(_ campaign: Campaign, strict: Bool = true) async throws {
         var campaign = campaign
         if campaign.seed == 0 { campaign.seed = seed }
         let started = ContinuousClock.now
@@ -184,6 +188,7 @@ struct ReportOptions: ParsableArguments {
             print("seed \(report.seed); \(report.results.count) results in \(seconds.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))"
                   + (output.map { "; report in \($0)/report.html" } ?? ""))
         }
+        if strict, let error = report.results.first(where: { $0.error != nil })?.error { CLI.fail(error, code: Exit.dataError) }
         if !report.failures.isEmpty { throw ExitCode(Exit.notFound.rawValue) }
     }
 

@@ -30,7 +30,7 @@ def test_campaign_measures_each_control_against_the_bare_model(tmp_path):
         out = tmp_path / "report"
         run = probe("campaign", "--config", str(campaign), "--output", str(out), env={**os.environ, **keys})
         assert run.returncode == 0, run.stderr + run.stdout
-        assert "[1/4] hopskipjump against bare" in run.stderr   # progress
+        assert "[1/5] hopskipjump against bare" in run.stderr   # progress
         report = json.loads((out / "report.json").read_text())
         assert report["seed"] == 0 and [t["name"] for t in report["targets"]] == ["bare", "gateway"]
         assert report["targets"][0]["output_kind"] == "probabilities" and report["targets"][1]["output_kind"] == "label"
@@ -43,6 +43,8 @@ def test_campaign_measures_each_control_against_the_bare_model(tmp_path):
         assert results[("simba", "bare")]["metrics"]["success_rate"] > 0.8
         assert "labels only" in results[("simba", "gateway")]["error"]
         assert results[("extraction-surrogate-natural", "bare")]["metrics"]["fidelity_at_450"] > 0.9
+        assert results[("pgd-linf", "bare")]["metrics"]["success_rate"] > 0.3
+        assert "white-box" in results[("pgd", "gateway")]["error"]
         lira = results[("membership-lira-online", "bare")]["metrics"]
         assert lira["auc"] > results[("membership-threshold", "bare")]["metrics"]["auc"]
         html = (out / "report.html").read_text()
@@ -61,6 +63,11 @@ def test_single_attacks_reproduce_from_their_seed_and_thresholds_fail_the_build(
     assert first.returncode == 0, first.stderr
     strip = lambda text: [{k: v for k, v in r.items() if k != "seconds"} for r in json.loads(text)["results"]]
     assert strip(first.stdout) == strip(second.stdout)
+    # White-box on the model file: PGD beats FGSM at the same ε.
+    model, data = str(ROOT / "examples/models/digits_mlp.onnx"), str(ROOT / "examples/data/digits_test.csv")
+    rates = {a: json.loads(probe("evasion", "--target", model, "--data", data, "--attack", a, "--norm", "l2", "--epsilon", "1",
+                                 "--samples", "50", "--format", "json").stdout)["results"][0]["metrics"]["success_rate"] for a in ("fgsm", "pgd")}
+    assert rates["pgd"] > rates["fgsm"] > 0
     campaign = tmp_path / "c.yaml"
     campaign.write_text(f"""seed: 1
 data: {{ test: {ROOT / 'examples/data/digits_test.csv'} }}
@@ -89,3 +96,10 @@ def test_bad_campaigns_and_unreachable_targets_fail_cleanly(tmp_path):
     assert run.returncode == 65 and "bad.csv:2: column b" in run.stderr
     run = probe("extraction", "--target", str(ROOT / "examples/models/digits_mlp.onnx"), "--data", str(csv), "--budgets", "0")
     assert run.returncode == 64
+    # An attack that cannot run against this target is exit 65 with the reason.
+    run = probe("evasion", "--target", str(ROOT / "examples/models/digits_mlp.onnx"), "--data", str(ROOT / "examples/data/digits_test.csv"),
+                "--attack", "simba", "--samples", "1", "--budget", "50")
+    assert run.returncode == 0
+    run = probe("evasion", "--target", str(ROOT / "examples/models/digits_mlp.onnx"), "--data", str(ROOT / "examples/data/digits_test.csv"),
+                "--attack", "square", "--epsilon=-1", "--samples", "1")
+    assert run.returncode == 65 and "ε > 0" in run.stderr

@@ -56,7 +56,7 @@ public struct Campaign: Sendable, Equatable, Decodable {
     }
 
     public struct AttackConfig: Sendable, Equatable, Decodable {
-        /// `hopskipjump`, `simba`, `square`, `extraction`, `equation-solving` or `membership`.
+        /// `hopskipjump`, `simba`, `square`, `fgsm`, `pgd`, `extraction`, `equation-solving` or `membership`.
         public var attack: String
         public var norm: Norm?
         public var samples: Int?
@@ -97,7 +97,7 @@ public struct Campaign: Sendable, Equatable, Decodable {
         self.attacks = attacks
     }
 
-    public static let attackNames = ["hopskipjump", "simba", "square", "extraction", "equation-solving", "membership"]
+    public static let attackNames = ["hopskipjump", "simba", "square", "fgsm", "pgd", "extraction", "equation-solving", "membership"]
 
     /// Reads and checks a campaign file; errors name the field.
     public static func load(path: String) throws(ProbeError) -> Campaign {
@@ -235,6 +235,12 @@ public struct Campaign: Sendable, Equatable, Decodable {
                                                        budget: attack.budget ?? 1000, seed: seed)
             kinds[name] = kinds[name] ?? report.outputKind
             return [report.result(target: name)]
+        case "fgsm", "pgd":
+            guard let local = target as? LocalModelTarget else {
+                throw .unsuitableTarget("\(attack.attack) is white-box: it needs the model file (url: a .onnx path), not an endpoint")
+            }
+            return [try WhiteBoxEvasion.result(attack.attack, local, data: test, limit: attack.samples ?? 10, norm: attack.norm ?? .linf,
+                                               epsilon: attack.epsilon ?? (attack.norm == .l2 ? 1 : 0.1), seed: seed, target: name)]
         case "extraction":
             let half = (test.count + 1) / 2
             let report = try await SurrogateExtraction.run(target: target, pool: test.slice(0..<half), evaluation: test.slice(half..<test.count),

@@ -1,4 +1,5 @@
 import Foundation
+import RampartML
 
 /// Each attack's report as results of a `ProbeReport`, with the documented metric names (docs/probe.md). Only what
 /// the seed determines is a metric: how rows were grouped into requests depends on timing, and is left out.
@@ -86,5 +87,39 @@ extension EquationSolving {
             return ProbeReport.Result(attack: "extraction-equation-solving", risk: "model theft", target: target, budget: d + 1, metrics: [:],
                                       error: error.description, seconds: (ContinuousClock.now - started).seconds)
         }
+    }
+}
+
+extension WhiteBoxEvasion {
+    /// FGSM or PGD (40 steps of ε/10 from a seeded random start) on the first `limit` rows of `data` the model
+    /// classifies correctly, as a result: `success_rate` and the median perturbation of the successes.
+    static func result(_ attack: String, _ target: LocalModelTarget, data: Dataset, limit: Int, norm: Norm, epsilon: Float, seed: UInt64,
+                       target name: String) throws(ProbeError) -> ProbeReport.Result {
+        let started = ContinuousClock.now
+        let d = target.features
+        guard data.features.count == d else { throw .unsuitableTarget("the data has \(data.features.count) features; the model takes \(d)") }
+        let outcome: Result
+        let x: Tensor
+        do {
+            let predicted = try target.labels(data.tensor)
+            let chosen = Array(data.rows.indices.filter { predicted[$0] == data.labels[$0] }.prefix(Swift.max(1, limit)))
+            guard !chosen.isEmpty else { throw ProbeError.unsuitableTarget("\(attack): the model classifies none of the rows correctly") }
+            x = try Tensor(shape: [chosen.count, d], data: chosen.flatMap { data.rows[$0] })
+            let labels = chosen.map { data.labels[$0] }
+            outcome = attack == "fgsm"
+                ? try fgsm(target, x: x, labels: labels, norm: norm, epsilon: epsilon)
+                : try pgd(target, x: x, labels: labels, norm: norm, epsilon: epsilon, steps: 40, stepSize: epsilon / 10, seed: seed)
+        } catch let error as ProbeError { throw error } catch { throw .unsuitableTarget("\(attack): \(error)") }
+        let n = outcome.succeeded.count
+        var sizes: [Double] = []
+        for r in 0..<n where outcome.succeeded[r] {
+            let adversarial = Array(outcome.adversarial.data[(r * d)..<((r + 1) * d)]), original = Array(x.data[(r * d)..<((r + 1) * d)])
+            sizes.append(Double(Norms.distance(adversarial, original, norm)))
+        }
+        sizes.sort()
+        var metrics: [String: Double] = ["success_rate": outcome.successRate, "attacked": Double(outcome.attacked), "epsilon": Double(epsilon)]
+        if !sizes.isEmpty { metrics["median_\(norm.rawValue)"] = sizes[sizes.count / 2] }
+        return ProbeReport.Result(attack: "\(attack)-\(norm.rawValue)", risk: "evasion", target: name, budget: nil, metrics: metrics,
+                                  seconds: (ContinuousClock.now - started).seconds)
     }
 }
