@@ -49,6 +49,45 @@ struct HTTPTargetTests {
         }
     }
 
+    /// Answers a hostile or broken server could give: each is an error naming what was wrong, never a trap or a hang.
+    @Test func malformedAnswersAndEndlessThrottlingAreErrors() async throws {
+        try await ModelServer.run { server in
+            let target = try await KServeTarget(url: "http://127.0.0.1:\(server.port)/v2/models/digits", classes: 10)
+            let bodies = [
+                #"{"outputs":[{"name":"top_k_labels","datatype":"INT64","shape":[1,3],"data":[1,2,3]},{"name":"top_k_scores","datatype":"FP32","shape":[1,1],"data":[0.5]}]}"#,
+                #"{"outputs":[{"name":"label","datatype":"INT64","shape":[4611686018427387905,4],"data":[1,2,3,4]}]}"#,
+                #"{"outputs":[{"name":"label","datatype":"INT64","shape":[2],"data":[1,2]}]}"#,
+                #"{"outputs":[{"name":"probabilities","datatype":"FP32","shape":[1,2],"data":["x",1]}]}"#,
+                "not json",
+            ]
+            for body in bodies {
+                #expect(throws: ProbeError.self) { try target.read(ByteBuffer(string: body), rows: 1) }
+            }
+            await #expect(throws: ProbeError.self) { try await KServeTarget(url: "http://127.0.0.1:\(server.port)/v2/models/digits", classes: -3) }
+            // `Retry-After: 0` forever: the transport backs off anyway and gives up within its patience.
+            let impatient = try await KServeTarget(url: "http://127.0.0.1:\(server.port)/v2/models/digits", options: HTTPOptions(maxRetryWait: .seconds(1)))
+            server.script([Int](repeating: 429, count: 1000))
+            do {
+                _ = try await impatient.answer(try Tensor(shape: [1, 64], data: [Float](repeating: 0, count: 64)))
+                Issue.record("endless 429s were answered")
+            } catch let error as ProbeError {
+                guard case .refused(429, _, _) = error else { Issue.record("\(error)"); return }
+            }
+            #expect(server.requests < 20)
+        }
+        // A token with a stray newline is refused by name, and never shown.
+        let config = Campaign.TargetConfig(name: "gateway", url: "http://127.0.0.1:9/v2/models/digits", bearerEnv: "KEY")
+        do {
+            _ = try await Campaign.connect(config, environment: ["KEY": "rk_secret_token\n"])
+            Issue.record("a token with a newline was accepted")
+        } catch {
+            #expect(error.description.contains("KEY") && !error.description.contains("rk_secret_token"))
+        }
+        #expect(MembershipInference.roc([.nan, 1, .nan, 0], [true, false, true, false]).auc.isFinite)
+        let shown = Campaign.display("http://user:pw@host/v2/models/m?api_key=x")
+        #expect(!shown.contains("pw") && !shown.contains("api_key=x") && shown.contains("host/v2/models/m"))
+    }
+
     @Test func unreachableTargetsFailCleanly() async throws {
         let port = try await ModelServer.run { $0.port }   // bound, then closed
         let options = HTTPOptions(retries: 1)

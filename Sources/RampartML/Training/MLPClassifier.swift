@@ -131,9 +131,16 @@ public struct MLPClassifier: Sendable, Equatable {
         let p = Self.softmax(activations.last!, classes: c)
         var loss: Float = 0
         var delta = [Float](repeating: 0, count: b * c)
-        for i in 0..<(b * c) {
-            if target[i] > 0 { loss -= target[i] * Foundation.log(Swift.max(p[i], 1e-12)) }
-            delta[i] = (p[i] - target[i]) / Float(b)
+        // ∂(−Σ t·log p)/∂logits = p·Σt − t: right for targets that do not sum to 1 too (an unknown label's zero row
+        // contributes nothing; rounded or top-k probabilities need no renormalising).
+        for r in 0..<b {
+            var mass: Float = 0
+            for j in 0..<c { mass += target[r * c + j] }
+            for j in 0..<c {
+                let i = r * c + j
+                if target[i] > 0 { loss -= target[i] * Foundation.log(Swift.max(p[i], 1e-12)) }
+                delta[i] = (p[i] * mass - target[i]) / Float(b)
+            }
         }
         loss /= Float(b)
         // scikit-learn's penalty: α/2 · Σw² per sample of the batch.

@@ -99,6 +99,30 @@ public struct Campaign: Sendable, Equatable, Decodable {
 
     public static let attackNames = ["hopskipjump", "simba", "square", "fgsm", "pgd", "extraction", "equation-solving", "membership"]
 
+    /// Checks the numbers a campaign file or the command line gives: positive, and small enough to hold in memory.
+    public func validate(_ where: String) throws(ProbeError) {
+        for (i, attack) in attacks.enumerated() {
+            let field = "\(`where`)attacks[\(i)]"
+            guard Self.attackNames.contains(attack.attack) else {
+                throw .unsuitableTarget("\(field).attack: \(attack.attack) is not one of \(Self.attackNames.joined(separator: ", "))")
+            }
+            if let budget = attack.budget, !(2...10_000_000).contains(budget) { throw .unsuitableTarget("\(field).budget must be between 2 and 10000000") }
+            if let samples = attack.samples, !(1...100_000).contains(samples) { throw .unsuitableTarget("\(field).samples must be between 1 and 100000") }
+            if let shadows = attack.shadows, !(2...1024).contains(shadows) { throw .unsuitableTarget("\(field).shadows must be between 2 and 1024") }
+            if let budgets = attack.budgets, budgets.isEmpty || !budgets.allSatisfy({ (1...10_000_000).contains($0) }) {
+                throw .unsuitableTarget("\(field).budgets must list budgets between 1 and 10000000")
+            }
+            if let epsilon = attack.epsilon, !(epsilon.isFinite && epsilon > 0) { throw .unsuitableTarget("\(field).epsilon must be a number above 0") }
+            if attack.attack == "membership", data.train == nil {
+                throw .unsuitableTarget("\(field): membership inference needs data.train (the members)")
+            }
+        }
+        for (i, target) in targets.enumerated() {
+            if let classes = target.classes, !(2...100_000).contains(classes) { throw .unsuitableTarget("\(`where`)targets[\(i)].classes must be between 2 and 100000") }
+            if let features = target.features, !(1...(1 << 24)).contains(features) { throw .unsuitableTarget("\(`where`)targets[\(i)].features must be between 1 and 16777216") }
+        }
+    }
+
     /// Reads and checks a campaign file; errors name the field.
     public static func load(path: String) throws(ProbeError) -> Campaign {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -120,16 +144,7 @@ public struct Campaign: Sendable, Equatable, Decodable {
         if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
             throw .unsuitableTarget("\(path): targets: the name \(duplicate) is used twice")
         }
-        for (i, attack) in campaign.attacks.enumerated() {
-            guard attackNames.contains(attack.attack) else {
-                throw .unsuitableTarget("\(path): attacks[\(i)].attack: \(attack.attack) is not one of \(attackNames.joined(separator: ", "))")
-            }
-            if let budget = attack.budget, budget < 2 { throw .unsuitableTarget("\(path): attacks[\(i)].budget must be at least 2") }
-            if let samples = attack.samples, samples < 1 { throw .unsuitableTarget("\(path): attacks[\(i)].samples must be at least 1") }
-            if attack.attack == "membership", campaign.data.train == nil {
-                throw .unsuitableTarget("\(path): attacks[\(i)]: membership inference needs data.train (the members)")
-            }
-        }
+        try campaign.validate("\(path): ")
         return campaign
     }
 
@@ -157,6 +172,10 @@ public struct Campaign: Sendable, Equatable, Decodable {
                 guard let token = environment[variable], !token.isEmpty else {
                     throw .unsuitableTarget("target \(config.name): the environment variable \(variable) (bearer_env) is not set")
                 }
+                // Named, never shown: a token with a stray newline (from a .env file) would otherwise reach an error.
+                guard token.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value < 0x7F }) else {
+                    throw .unsuitableTarget("target \(config.name): the token in \(variable) holds spaces or control characters (a trailing newline?)")
+                }
                 options.headers.append((name: "Authorization", value: "Bearer \(token)"))
             }
             if let template = config.template {
@@ -176,6 +195,7 @@ public struct Campaign: Sendable, Equatable, Decodable {
     /// where scores are needed, the target refusing) becomes a result with `error`, not a failed campaign.
     public func run(environment: [String: String],
                     progress: @escaping @Sendable (String) -> Void = { _ in }) async throws(ProbeError) -> ProbeReport {
+        try validate("")
         let label = data.label ?? "label"
         let test: Dataset, train: Dataset?
         do {
@@ -210,8 +230,16 @@ public struct Campaign: Sendable, Equatable, Decodable {
                 }
             }
         }
-        return ProbeReport(seed: seed, targets: self.targets.map { ProbeReport.Target(name: $0.name, url: $0.url, outputKind: kinds[$0.name]) },
+        return ProbeReport(seed: seed, targets: self.targets.map { ProbeReport.Target(name: $0.name, url: Self.display($0.url), outputKind: kinds[$0.name]) },
                            results: results)
+    }
+
+    /// A URL for a report: without user info or query, where credentials sometimes travel.
+    static func display(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.scheme != nil else { return url }
+        if components.user != nil || components.password != nil { components.user = nil; components.password = nil }
+        if components.query != nil { components.query = "…" }
+        return components.string ?? url
     }
 
     static func risk(_ attack: String) -> String {

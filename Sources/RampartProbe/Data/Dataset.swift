@@ -51,7 +51,8 @@ public struct Dataset: Sendable, Equatable {
         guard let headerLine = lines.first else { throw fail(nil, "the file is empty; expected a header line naming the columns") }
         let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         if let blank = header.firstIndex(of: "") { throw fail(1, "column \(blank + 1) has no name") }
-        if let duplicate = header.first(where: { name in header.filter { $0 == name }.count > 1 }) { throw fail(1, "column \(duplicate) appears twice") }
+        var seen = Set<String>()
+        if let duplicate = header.first(where: { !seen.insert($0).inserted }) { throw fail(1, "column \(duplicate) appears twice") }
         guard let labelIndex = header.firstIndex(of: label) else {
             throw fail(1, "no column is named \(label); the columns are \(header.prefix(8).joined(separator: ", "))\(header.count > 8 ? ", …" : "") (name the label column with --label)")
         }

@@ -44,6 +44,7 @@ public struct HopSkipJump: Sendable, Equatable {
         var lo: Float = 0, hi: Float = 1
         while hi - lo > 0.001 {
             let mid = (lo + hi) / 2
+            if mid == lo || mid == hi { break }
             if try await oracle.isAdversarial(blend(x, random, mid)) { hi = mid } else { lo = mid }
         }
         var current = try await boundary(oracle, blend(x, random, hi), x, theta: theta)
@@ -113,8 +114,11 @@ public struct HopSkipJump: Sendable, Equatable {
             threshold = Swift.min(hi * theta, theta)
         }
         let top = hi
+        // θ can be finer than a Float's spacing near `hi` (L2 beyond ~65 000 features, L∞ beyond ~5 000): stop when
+        // the midpoint no longer moves, or the cache would answer the same point forever without spending budget.
         while hi - lo > threshold {
             let mid = (lo + hi) / 2
+            if mid == lo || mid == hi { break }
             if try await oracle.isAdversarial(interpolate(adversarial, original, mid, top: top)) { hi = mid } else { lo = mid }
         }
         return interpolate(adversarial, original, hi, top: top)

@@ -37,6 +37,7 @@ public struct SimBA: Sendable, Equatable {
                 guard candidate[i] != current[i] else { continue }
                 let (predicted, p) = try await oracle.scores(candidate, attack: "SimBA")
                 if predicted != label && predicted != -1 { return }
+                guard label < p.count else { throw .targetFailed("the target's scores changed width (\(scores.count) → \(p.count))") }
                 if p[label] < probability {
                     current = candidate
                     probability = p[label]

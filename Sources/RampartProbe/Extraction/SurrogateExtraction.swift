@@ -53,6 +53,10 @@ public enum SurrogateExtraction {
         guard pool.features.count == d, evaluation.features.count == d else {
             throw .unsuitableTarget("the data has \(pool.features.count) features; the target takes \(d)")
         }
+        guard largest.multipliedReportingOverflow(by: Swift.max(d, 1)).partialValue <= Tensor.maxElements, largest <= 10_000_000 else {
+            throw .unsuitableTarget("a budget of \(largest) queries of \(d) features is more than the probe holds in memory")
+        }
+        guard evaluation.count > 0 else { throw .unsuitableTarget("extraction needs rows to measure fidelity on") }
         guard queries == .uniform || largest <= pool.count else {
             throw .unsuitableTarget("a budget of \(largest) natural queries needs as many rows of data; the pool has \(pool.count)")
         }
@@ -88,6 +92,10 @@ public enum SurrogateExtraction {
         }
         let kind = await oracle.outputKind ?? .label
         let soft = useScores && kind.hasScores && width != nil && scores.count == largest * width!
+        let limit = MembershipInference.maxClasses
+        guard (labels + truth + evaluation.labels).allSatisfy({ (-1..<limit).contains($0) }) else {
+            throw .unsuitableTarget("labels must be class indices 0..<\(limit) (−1: abstained)")
+        }
         let classes = Swift.max(width ?? 0, (labels + truth + evaluation.labels).max().map { $0 + 1 } ?? 0)
         guard classes >= 2 else { throw .unsuitableTarget("the target answered a single class; there is nothing to copy") }
         var points: [Point] = []

@@ -72,7 +72,13 @@ public enum MembershipInference {
         }
         let kind = await oracle.outputKind ?? .label
         let scored = kind.hasScores && confidence.count == n
-        let classes = Swift.max(width ?? 0, (labels + answered).max().map { $0 + 1 } ?? 2)
+        guard labels.allSatisfy({ (0..<maxClasses).contains($0) }), answered.allSatisfy({ (-1..<maxClasses).contains($0) }) else {
+            throw .unsuitableTarget("labels must be class indices 0..<\(maxClasses) (−1: abstained)")
+        }
+        let classes = Swift.max(width ?? 0, (labels + answered).max().map { $0 + 1 } ?? 2, 2)
+        guard classes <= maxClasses, n.multipliedReportingOverflow(by: classes).partialValue <= Tensor.maxElements else {
+            throw .unsuitableTarget("\(n) records × \(classes) classes is more than the probe trains shadow models on")
+        }
         let targetStatistic: [Double] = scored ? confidence : (0..<n).map { answered[$0] == labels[$0] ? 1 : 0 }
         // Shadows, each trained on a seeded random half of the population.
         var inside = [[Bool]](), statistics = [[Double]]()
@@ -90,7 +96,7 @@ public enum MembershipInference {
             do {
                 model = try MLPClassifier.train(trainX, targets: MLPClassifier.oneHot(chosen.map { labels[$0] }, classes: classes), options: options, using: &trainer)
             } catch { throw .unsuitableTarget("training shadow model \(s + 1) failed: \(error)") }
-            let p = try! model.probabilities(x)
+            guard let p = try? model.probabilities(x) else { throw .unsuitableTarget("shadow model \(s + 1) could not score the records") }
             statistics.append((0..<n).map { r in
                 let y = labels[r]
                 if scored { return phi(p.data[(r * classes)..<((r + 1) * classes)], y) }
@@ -142,6 +148,8 @@ public enum MembershipInference {
     /// ROC of `scores` (higher ⇒ member) against `truth`: AUC with ties counted half, and the best TPR at FPR ≤ 0.1 % and
     /// ≤ 1 %.
     public static func roc(_ scores: [Double], _ truth: [Bool]) -> ROC {
+        // A NaN score (an overflowing shadow model) ranks last instead of breaking the ordering and the tie groups.
+        let scores = scores.map { $0.isNaN ? -Double.infinity : $0 }
         let positives = truth.filter { $0 }.count, negatives = truth.count - positives
         guard positives > 0, negatives > 0 else { return ROC(auc: .nan, tprAt01Percent: 0, tprAt1Percent: 0, curve: []) }
         let order = scores.indices.sorted { scores[$0] > scores[$1] }
@@ -183,6 +191,9 @@ public enum MembershipInference {
         for (j, p) in row.enumerated() where j != y { others += Double(p) }
         return Foundation.log(Swift.max(Double(row[start + y]), 1e-30)) - Foundation.log(Swift.max(others, 1e-30))
     }
+
+    /// Classes a trained model may have (its one-hot targets are rows × classes floats).
+    static let maxClasses = 10_000
 
     static func logNormal(_ x: Double, _ mu: Double, _ sd: Double) -> Double {
         -0.5 * ((x - mu) / sd) * ((x - mu) / sd) - Foundation.log(sd)

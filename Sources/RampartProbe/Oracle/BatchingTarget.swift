@@ -96,6 +96,9 @@ public actor BatchingTarget: ProbeTarget {
                     guard answer.labels.count == count else {
                         throw ProbeError.targetFailed("the target answered \(answer.labels.count) rows for \(count)")
                     }
+                    if let p = answer.probabilities, p.rank != 2 || p.shape[0] != count {
+                        throw ProbeError.targetFailed("the target's scores have shape \(p.shape) for \(count) rows")
+                    }
                     var offset = 0
                     for waiter in taken {
                         let n = waiter.rows.shape.first ?? 0

@@ -135,6 +135,8 @@ public actor Oracle {
 
     /// Answers `rows` (`n × features`), spending one unit of budget per row not already answered.
     public func query(_ rows: Tensor) async throws(ProbeError) -> TargetAnswer {
+        // A cancelled attack (another row's attack failed, or the campaign stopped) sends nothing more.
+        if Task.isCancelled { throw .targetFailed("cancelled") }
         let d = target.features
         guard rows.rank == 2, rows.shape[1] == d else { throw .unsuitableTarget("rows must be n × \(d), got \(rows.shape)") }
         let n = rows.shape[0]

@@ -47,7 +47,7 @@ final class HTTPTransport: Sendable {
     /// - Throws: `ProbeError.targetFailed` when the target stays unreachable or broken after the retries;
     ///   `ProbeError.refused` for any other 4xx (and for a 429 that asks to wait too long), with the server's message.
     func send(_ method: HTTPMethod, _ url: String, body: String?) async throws(ProbeError) -> ByteBuffer {
-        var attempt = 0
+        var attempt = 0, throttledAttempts = 0
         var waited = Duration.zero
         var delay = Duration.milliseconds(100)
         while true {
@@ -62,7 +62,16 @@ final class HTTPTransport: Sendable {
             let outcome: Result<(HTTPResponseStatus, HTTPHeaders, ByteBuffer), any Error>
             do {
                 let response = try await Self.client.execute(request, timeout: .nanoseconds(Int64(options.timeout.nanoseconds)))
-                let bytes = try await response.body.collect(upTo: options.maxResponseBytes)
+                // The deadline above ends with the response head; a body trickling in gets the same time again.
+                let limit = options.maxResponseBytes, timeout = options.timeout
+                let bytes = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                    group.addTask { try await response.body.collect(upTo: limit) }
+                    group.addTask { try await Task.sleep(for: timeout); return nil }
+                    let first = try await group.next() ?? nil
+                    group.cancelAll()
+                    guard let first else { throw HTTPClientError.deadlineExceeded }
+                    return first
+                }
                 outcome = .success((response.status, response.headers, bytes))
             } catch let error as NIOTooManyBytesError {
                 throw .targetFailed("\(url) answered more than \(options.maxResponseBytes) bytes (\(error))")
@@ -75,9 +84,11 @@ final class HTTPTransport: Sendable {
                 return bytes
             case .success(let (status, headers, bytes)) where status == .tooManyRequests:
                 let (code, message) = Self.errorText(bytes)
-                let ask = headers.first(name: "Retry-After").flatMap(Self.retryAfter) ?? delay
-                guard waited + ask <= options.maxRetryWait else {
-                    throw .refused(status: 429, code: code, message: "\(message) (it asks to wait \(Self.seconds(ask)); at most \(Self.seconds(options.maxRetryWait)) in all is accepted)")
+                // At least the backoff delay, so `Retry-After: 0` cannot turn into a tight loop against the server.
+                let ask = Swift.max(headers.first(name: "Retry-After").flatMap(Self.retryAfter) ?? delay, delay)
+                throttledAttempts += 1
+                guard waited + ask <= options.maxRetryWait, throttledAttempts <= 1000 else {
+                    throw .refused(status: 429, code: code, message: "\(redact(message)) (it asks to wait \(Self.seconds(ask)); at most \(Self.seconds(options.maxRetryWait)) in all is accepted)")
                 }
                 counters.add(throttled: 1)
                 waited += ask
@@ -88,12 +99,12 @@ final class HTTPTransport: Sendable {
                 _ = bytes
             case .success(let (status, _, bytes)):
                 let (code, message) = Self.errorText(bytes)
-                if status.code >= 500 { throw .targetFailed("\(url) failed with HTTP \(status.code)\(code.map { " (\($0))" } ?? ""): \(message)") }
-                throw .refused(status: Int(status.code), code: code, message: message)
-            case .failure(let error) where attempt < options.retries && !(error is CancellationError):
+                if status.code >= 500 { throw .targetFailed("\(url) failed with HTTP \(status.code)\(code.map { " (\($0))" } ?? ""): \(redact(message))") }
+                throw .refused(status: Int(status.code), code: code, message: redact(message))
+            case .failure(let error) where attempt < options.retries && !(error is CancellationError) && !Self.isLocal(error):
                 _ = error
             case .failure(let error):
-                throw .targetFailed("cannot reach \(url) after \(attempt + 1) attempts: \(Self.describe(error)). Is the server running, and is the URL right?")
+                throw .targetFailed("cannot reach \(url) after \(attempt + 1) attempts: \(redact(Self.describe(error))). Is the server running, and is the URL right?")
             }
             attempt += 1
             counters.add(retries: 1)
@@ -153,10 +164,26 @@ final class HTTPTransport: Sendable {
             case .connectTimeout: return "connecting timed out"
             case .deadlineExceeded, .readTimeout: return "the answer timed out"
             case .remoteConnectionClosed: return "the server closed the connection"
-            default: return "\(error)"
+            // Its description quotes the offending header values: a bearer token with a stray CR would be printed.
+            default: return error.shortDescription
             }
         }
         return "\(error)"
+    }
+
+    /// Errors found before anything was sent (a malformed header or URL): retrying cannot help.
+    static func isLocal(_ error: any Error) -> Bool {
+        guard let error = error as? HTTPClientError else { return false }
+        let local: [HTTPClientError] = [.invalidURL, .emptyHost, .emptyScheme, .unsupportedScheme(""), .invalidHeaderFieldNames([]),
+                                        .invalidHeaderFieldValues([])]
+        return local.contains { $0.shortDescription == error.shortDescription }
+    }
+
+    /// `text` without any header value this transport sends (a server may echo a key in its error message).
+    func redact(_ text: String) -> String {
+        options.headers.reduce(text) { text, header in
+            header.value.count >= 8 ? text.replacingOccurrences(of: header.value, with: "[redacted]") : text
+        }
     }
 
     /// Thread-safe counters (a lock, not an actor: they are bumped from inside `send`'s synchronous parts).

@@ -29,6 +29,7 @@ public final class KServeTarget: ProbeTarget {
         guard let components = URLComponents(string: base), let scheme = components.scheme, ["http", "https"].contains(scheme),
               components.host?.isEmpty == false, components.path.contains("/v2/models/")
         else { throw .unsuitableTarget("\(url) is not a KServe v2 model URL; expected http(s)://HOST[:PORT]/v2/models/NAME") }
+        if let classes, !(2...100_000).contains(classes) { throw .unsuitableTarget("classes must be between 2 and 100000, got \(classes)") }
         self.url = base
         self.classes = classes
         transport = HTTPTransport(options: options)
@@ -48,7 +49,7 @@ public final class KServeTarget: ProbeTarget {
             throw .unsuitableTarget("\(base): input \(name) is \(datatype); the probe sends FP32 or FP64 features")
         }
         let perRow = shape.count == 1 ? shape : Array(shape.dropFirst())
-        guard perRow.allSatisfy({ $0 > 0 }), let width = Optional(perRow.reduce(1, *)), width <= 1 << 24 else {
+        guard perRow.allSatisfy({ $0 > 0 }), let width = try? Tensor.count(of: perRow), width <= 1 << 24 else {
             throw .unsuitableTarget("\(base): input \(name) has shape \(shape); the probe needs a fixed size after the batch dimension")
         }
         input = (name, datatype, perRow)
@@ -85,8 +86,7 @@ public final class KServeTarget: ProbeTarget {
             guard let name = output["name"]?.stringValue, let datatype = output["datatype"]?.stringValue,
                   let shape = output["shape"]?.arrayValue?.compactMap(\.intValue), let data = output["data"]?.arrayValue
             else { throw .targetFailed("\(url)/infer: an output lacks its name, datatype, shape or data") }
-            let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
-            guard count == data.count else { throw .targetFailed("\(url)/infer: output \(name) has shape \(shape) but \(data.count) values") }
+            guard let count = try? Tensor.count(of: shape), count == data.count else { throw .targetFailed("\(url)/infer: output \(name) has shape \(shape) but \(data.count) values") }
             let integer = datatype.hasPrefix("INT") || datatype.hasPrefix("UINT")
             switch (name, datatype) {
             case ("abstained", "BOOL") where data.count == n:
@@ -107,6 +107,9 @@ public final class KServeTarget: ProbeTarget {
         }
         var kind: OutputKind?
         if let topLabels, let topScores, k > 0 {
+            guard topLabels.count == n * k, topScores.count == n * k else {
+                throw .targetFailed("\(url)/infer: top_k_labels and top_k_scores must both have shape [\(n), \(k)]")
+            }
             kind = .topK(k)
             if let classes {
                 var filled = [Float](repeating: 0, count: n * classes)
