@@ -96,10 +96,12 @@ def test_bad_campaigns_and_unreachable_targets_fail_cleanly(tmp_path):
     assert run.returncode == 65 and "bad.csv:2: column b" in run.stderr
     run = probe("extraction", "--target", str(ROOT / "examples/models/digits_mlp.onnx"), "--data", str(csv), "--budgets", "0")
     assert run.returncode == 64
-    # An attack that cannot run against this target is exit 65 with the reason.
-    run = probe("evasion", "--target", str(ROOT / "examples/models/digits_mlp.onnx"), "--data", str(ROOT / "examples/data/digits_test.csv"),
-                "--attack", "simba", "--samples", "1", "--budget", "50")
-    assert run.returncode == 0
+    # Numbers out of range are exit 65 with the limit; so is an attack that cannot run (white-box on a data file
+    # whose width the model does not take).
     run = probe("evasion", "--target", str(ROOT / "examples/models/digits_mlp.onnx"), "--data", str(ROOT / "examples/data/digits_test.csv"),
                 "--attack", "square", "--epsilon=-1", "--samples", "1")
-    assert run.returncode == 65 and "ε > 0" in run.stderr
+    assert run.returncode == 65 and "epsilon must be a number above 0" in run.stderr
+    narrow = tmp_path / "narrow.csv"
+    narrow.write_text("a,b,label\n0.1,0.2,1\n")
+    run = probe("evasion", "--target", str(ROOT / "examples/models/digits_mlp.onnx"), "--data", str(narrow), "--attack", "pgd")
+    assert run.returncode == 65 and "the data has 2 features; the model takes 64" in run.stderr
