@@ -217,7 +217,9 @@ public struct Campaign: Sendable, Equatable, Decodable {
                 let started = ContinuousClock.now
                 var produced: [ProbeReport.Result]
                 do {
-                    produced = try await run(attack, target: target, name: config.name, test: test, train: train, kinds: &kinds)
+                    produced = try await run(attack, target: target, name: config.name, test: test, train: train, kinds: &kinds) { done, total, unit in
+                        progress("      \(attack.attack) against \(config.name): \(done)/\(total) \(unit)")
+                    }
                 } catch {
                     produced = [ProbeReport.Result(attack: attack.attack, risk: Self.risk(attack.attack), target: config.name,
                                                    budget: attack.budget, metrics: [:], error: error.description,
@@ -251,7 +253,8 @@ public struct Campaign: Sendable, Equatable, Decodable {
     }
 
     private func run(_ attack: AttackConfig, target: any ProbeTarget, name: String, test: Dataset, train: Dataset?,
-                     kinds: inout [String: String]) async throws(ProbeError) -> [ProbeReport.Result] {
+                     kinds: inout [String: String],
+                     progress: @escaping @Sendable (Int, Int, String) -> Void) async throws(ProbeError) -> [ProbeReport.Result] {
         switch attack.attack {
         case "hopskipjump", "simba", "square":
             let kind: BlackBoxEvasion.Attack = switch attack.attack {
@@ -260,7 +263,7 @@ public struct Campaign: Sendable, Equatable, Decodable {
             default: .square(Square(epsilon: attack.epsilon ?? 0.1))
             }
             let report = try await BlackBoxEvasion.run(kind, target: target, x: test.rows, labels: test.labels, limit: attack.samples ?? 10,
-                                                       budget: attack.budget ?? 1000, seed: seed)
+                                                       budget: attack.budget ?? 1000, seed: seed) { progress($0, $1, "rows") }
             kinds[name] = kinds[name] ?? report.outputKind
             return [report.result(target: name)]
         case "fgsm", "pgd":
@@ -272,7 +275,8 @@ public struct Campaign: Sendable, Equatable, Decodable {
         case "extraction":
             let half = (test.count + 1) / 2
             let report = try await SurrogateExtraction.run(target: target, pool: test.slice(0..<half), evaluation: test.slice(half..<test.count),
-                                                           budgets: attack.budgets ?? [50, 100, 250, 450], queries: attack.queries ?? .natural, seed: seed)
+                                                           budgets: attack.budgets ?? [50, 100, 250, 450], queries: attack.queries ?? .natural,
+                                                           seed: seed) { progress($0, $1, "budgets") }
             kinds[name] = kinds[name] ?? report.outputKind
             return [report.result(target: name)]
         case "equation-solving":
@@ -281,7 +285,8 @@ public struct Campaign: Sendable, Equatable, Decodable {
             if let error = result.error, result.metrics.isEmpty { throw .unsuitableTarget(error) }
             return [result]
         default:
-            let report = try await MembershipInference.run(target: target, members: train!, nonMembers: test, shadows: attack.shadows ?? 16, seed: seed)
+            let report = try await MembershipInference.run(target: target, members: train!, nonMembers: test, shadows: attack.shadows ?? 16,
+                                                           seed: seed) { progress($0, $1, "shadow models") }
             kinds[name] = kinds[name] ?? report.outputKind
             return report.results(target: name)
         }
