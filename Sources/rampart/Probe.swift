@@ -58,7 +58,7 @@ extension Rampart {
                     throw ValidationError("--attack must be hopskipjump, simba, square, fgsm or pgd")
                 }
                 let attack = Campaign.AttackConfig(attack: attack, norm: norm, samples: samples, budget: budget, epsilon: epsilon)
-                try await output.run(target.campaign(test: data, label: label, attack: attack, seed: output.seed))
+                try await output.run(target.campaign(test: data, label: label, attack: attack, seed: output.seed ?? 0))
             }
         }
 
@@ -83,7 +83,7 @@ extension Rampart {
                 guard !list.isEmpty, list.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("--budgets must be positive integers, e.g. 50,100,250") }
                 guard ["surrogate", "equation-solving"].contains(method) else { throw ValidationError("--method must be surrogate or equation-solving") }
                 let attack = Campaign.AttackConfig(attack: method == "surrogate" ? "extraction" : "equation-solving", budgets: list.compactMap { $0 }, queries: queries)
-                try await output.run(target.campaign(test: data, label: label, attack: attack, seed: output.seed))
+                try await output.run(target.campaign(test: data, label: label, attack: attack, seed: output.seed ?? 0))
             }
         }
 
@@ -104,7 +104,7 @@ extension Rampart {
 
             func run() async throws {
                 guard shadows >= 2 else { throw ValidationError("--shadows must be at least 2") }
-                var campaign = target.campaign(test: nonMembers, label: label, attack: Campaign.AttackConfig(attack: "membership", shadows: shadows), seed: output.seed)
+                var campaign = target.campaign(test: nonMembers, label: label, attack: Campaign.AttackConfig(attack: "membership", shadows: shadows), seed: output.seed ?? 0)
                 campaign.data.train = members
                 try await output.run(campaign)
             }
@@ -147,14 +147,15 @@ struct TargetOptions: ParsableArguments {
 
 /// `--seed`, `--format`, `--output`, and running a campaign into them.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Seed for every random choice: the same seed gives the same report.") var seed: UInt64 = 0
+    @Option(help: "Seed for every random choice: the same seed gives the same report (default 0; a campaign's own seed unless given).")
+    var seed: UInt64?
     @Option(help: "Output format on standard output: text or json (report.json's content).") var format: OutputFormat = .text
     @Option(help: ArgumentHelp("Folder to write report.html, report.json and junit.xml into.", valueName: "dir")) var output: String?
 
     /// - Parameter strict: exit 65 when the attack could not run (single-attack commands; a campaign reports it).
     func run(_ campaign: Campaign, strict: Bool = true) async throws {
         var campaign = campaign
-        if campaign.seed == 0 { campaign.seed = seed }
+        if let seed { campaign.seed = seed }
         let started = ContinuousClock.now
         let report: ProbeReport
         do {
@@ -178,7 +179,7 @@ struct ReportOptions: ParsableArguments {
                 }
                 let keys = ["success_rate", "verified_success_rate", "refused_rate", "median_l2", "median_linf", "median_queries_to_success",
                             "fidelity", "accuracy", "auc", "tpr_at_1pct_fpr", "tpr_at_0.1pct_fpr"]
-                let shown = keys.compactMap { key in result.metrics[key].map { "\(key) \(Self.format($0))" } }
+                let shown = keys.compactMap { key in result.metrics[key].map { "\(key) \(ProbeReport.formatted($0))" } }
                 print("\(result.attack) against \(result.target)\(result.budget.map { " (budget \($0))" } ?? ""): " + shown.joined(separator: ", "))
                 for threshold in result.thresholds {
                     print("  \(threshold.passed == true ? "passed" : "FAILED"): \(threshold.description)")
@@ -192,9 +193,6 @@ struct ReportOptions: ParsableArguments {
         if !report.failures.isEmpty { throw ExitCode(Exit.notFound.rawValue) }
     }
 
-    static func format(_ value: Double) -> String {
-        value.isFinite ? (value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.3g", value)) : "–"
-    }
 }
 
 extension Norm: ExpressibleByArgument {}

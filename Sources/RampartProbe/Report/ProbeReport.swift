@@ -129,6 +129,11 @@ public struct ProbeReport: Sendable, Equatable, Codable {
     }
 }
 
+extension ProbeReport {
+    /// A number for people, as the reports and the command line print it.
+    public static func formatted(_ value: Double) -> String { format(value) }
+}
+
 /// A number for people: up to 4 significant digits, no trailing zeros.
 func format(_ value: Double) -> String {
     guard value.isFinite else { return value.isNaN ? "–" : (value > 0 ? "∞" : "−∞") }
