@@ -7,8 +7,9 @@ extension Rampart {
         static let configuration = CommandConfiguration(
             abstract: "Attack a classifier — a local .onnx file or a KServe v2 endpoint — and measure how far an attacker gets.",
             discussion: """
-                The red team for the guide's model attacks (docs/probe.md): evasion (HopSkipJump, SimBA, Square), model
-                theft (surrogate training, equation-solving) and membership inference (threshold, LiRA). Point a
+                The red team for the guide's model attacks (docs/probe.md): evasion (HopSkipJump, SimBA, Square, FGSM,
+                PGD), model theft (surrogate training, equation-solving), membership inference (threshold, LiRA) and model
+                inversion — and a fairness audit of the model's decisions. Point a
                 campaign at the bare model and at the same model behind `rampart serve` to see each control's effect
                 in one report:
                   rampart probe campaign --config examples/probe/campaign.yaml --output probe-report
@@ -16,7 +17,7 @@ extension Rampart {
                 Exit codes: 0 done, every threshold met · 1 a threshold failed · 64 bad command line ·
                 65 invalid campaign, data or target (e.g. scores needed, labels given) · 69 target unreachable or failing.
                 """,
-            subcommands: [CampaignCommand.self, Evasion.self, Extraction.self, Membership.self])
+            subcommands: [CampaignCommand.self, Evasion.self, Extraction.self, Membership.self, Inversion.self, Fairness.self])
 
         struct CampaignCommand: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -109,6 +110,64 @@ extension Rampart {
                 try await output.run(campaign)
             }
         }
+
+        struct Inversion: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Model inversion: reconstruct what each class's training data looks like, from the model (white-box) or its scores (black-box).",
+                discussion: """
+                    Starts every class from the mean of --data (what inputs look like in general) and climbs the target's
+                    probability of the class. Scored by similarity to the class means of --members (the private rows; --data
+                    when not given): 1 is the class mean itself, 0 no information. A .onnx target is attacked white-box
+                    unless --access black-box; an endpoint needs scores (a label-only endpoint stops the attack).
+                    Example: rampart probe inversion --target examples/models/digits_mlp.onnx --data examples/data/digits_test.csv --members examples/data/digits_train.csv --output inversion-report
+                    """)
+
+            @OptionGroup var target: TargetOptions
+            @Option(help: ArgumentHelp("The attacker's CSV: its mean is the starting point.", valueName: "file")) var data: String
+            @Option(help: ArgumentHelp("CSV of the training rows whose class means measure the reconstructions (default: --data).", valueName: "file"))
+            var members: String?
+            @Option(help: "The label column.") var label = "label"
+            @Option(help: "white-box (needs a .onnx target; its default) or black-box (an endpoint's default).") var access: ModelInversion.Access?
+            @Option(help: "Black-box queries per class.") var budget = 2000
+            @Option(help: "White-box gradient steps per class.") var steps = 300
+            @OptionGroup var output: ReportOptions
+
+            func run() async throws {
+                let attack = Campaign.AttackConfig(attack: "inversion", budget: budget)
+                var config = attack
+                config.access = access
+                config.steps = steps
+                var campaign = target.campaign(test: data, label: label, attack: config, seed: output.seed ?? 0)
+                campaign.data.train = members.map { TargetOptions.absolute($0) }
+                try await output.run(campaign)
+            }
+        }
+
+        struct Fairness: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Fairness: compare the target's decisions across the groups of a sensitive column (parity, equalized odds, counterfactual flips).",
+                discussion: """
+                    --data is labelled and has the --sensitive column, either as one of the model's inputs (then every row
+                    is asked again with only that value changed, and decision changes are counted) or as one column more
+                    than the model takes (set aside before asking). Labels suffice: it works through the gateway too.
+                    Example: rampart probe fairness --target examples/models/diabetes_logreg.onnx --data examples/data/diabetes_test.csv --sensitive sex
+                    """)
+
+            @OptionGroup var target: TargetOptions
+            @Option(help: ArgumentHelp("CSV with a header, feature columns, the sensitive column and a label column.", valueName: "file")) var data: String
+            @Option(help: "The label column.") var label = "label"
+            @Option(help: ArgumentHelp("The sensitive column (e.g. sex).", valueName: "column")) var sensitive: String
+            @Option(help: "The favourable decision's class.") var favorable = 1
+            @Option(help: "Audit at most this many rows (default: all).") var samples: Int?
+            @OptionGroup var output: ReportOptions
+
+            func run() async throws {
+                var attack = Campaign.AttackConfig(attack: "fairness", samples: samples)
+                attack.sensitive = sensitive
+                attack.favorable = favorable
+                try await output.run(target.campaign(test: data, label: label, attack: attack, seed: output.seed ?? 0))
+            }
+        }
     }
 }
 
@@ -126,12 +185,14 @@ struct TargetOptions: ParsableArguments {
     var probabilitiesPath: String?
     @Option(help: "With --template: features per row.") var features: Int?
 
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") || path.hasPrefix("http") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+    }
+
     func campaign(test: String, label: String, attack: Campaign.AttackConfig, seed: UInt64) -> Campaign {
-        let cwd = FileManager.default.currentDirectoryPath
-        func absolute(_ path: String) -> String { path.hasPrefix("/") || path.hasPrefix("http") ? path : (cwd as NSString).appendingPathComponent(path) }
-        var campaign = Campaign(seed: seed, data: .init(train: nil, test: absolute(test), label: label),
-                                targets: [target(absolute(target))], attacks: [attack])
-        campaign.folder = cwd
+        var campaign = Campaign(seed: seed, data: .init(train: nil, test: Self.absolute(test), label: label),
+                                targets: [target(Self.absolute(target))], attacks: [attack])
+        campaign.folder = FileManager.default.currentDirectoryPath
         return campaign
     }
 
@@ -178,7 +239,9 @@ struct ReportOptions: ParsableArguments {
                     continue
                 }
                 let keys = ["success_rate", "verified_success_rate", "refused_rate", "median_l2", "median_linf", "median_queries_to_success",
-                            "fidelity", "accuracy", "auc", "tpr_at_1pct_fpr", "tpr_at_0.1pct_fpr"]
+                            "fidelity", "accuracy", "auc", "tpr_at_1pct_fpr", "tpr_at_0.1pct_fpr", "similarity", "identification_rate", "confidence",
+                            "demographic_parity_difference", "disparate_impact", "equalized_odds_difference", "fpr_parity_difference",
+                            "fnr_parity_difference", "counterfactual_flip_rate"]
                 let shown = keys.compactMap { key in result.metrics[key].map { "\(key) \(ProbeReport.formatted($0))" } }
                 print("\(result.attack) against \(result.target)\(result.budget.map { " (budget \($0))" } ?? ""): " + shown.joined(separator: ", "))
                 for threshold in result.thresholds {
@@ -197,3 +260,4 @@ struct ReportOptions: ParsableArguments {
 
 extension Norm: ExpressibleByArgument {}
 extension SurrogateExtraction.Queries: ExpressibleByArgument {}
+extension ModelInversion.Access: ExpressibleByArgument {}

@@ -9,7 +9,7 @@ import json
 import os
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
@@ -49,6 +49,14 @@ def main():
     x_train, x_test, y_train, y_test = train_test_split(cancer.data, cancer.target, test_size=0.5, random_state=0)
     logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, random_state=0)).fit(x_train, y_train)
     export("breast_cancer_logreg", logreg, x_train, x_test, y_test)
+
+    # A decision about people, for `rampart probe fairness`: will the disease progress more than the median within a
+    # year? Sex (coded 1 or 2) is one of the inputs — the audit's sensitive column.
+    diabetes = load_diabetes(scaled=False)
+    progressed = (diabetes.target > np.median(diabetes.target)).astype(int)
+    x_train, x_test, y_train, y_test = train_test_split(diabetes.data, progressed, test_size=0.5, random_state=0)
+    diabetes_logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, random_state=0)).fit(x_train, y_train)
+    export("diabetes_logreg", diabetes_logreg, x_train, x_test, y_test)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,8 @@ public struct Campaign: Sendable, Equatable, Decodable {
     }
 
     public struct AttackConfig: Sendable, Equatable, Decodable {
-        /// `hopskipjump`, `simba`, `square`, `fgsm`, `pgd`, `extraction`, `equation-solving` or `membership`.
+        /// `hopskipjump`, `simba`, `square`, `fgsm`, `pgd`, `extraction`, `equation-solving`, `membership`, `inversion`
+        /// or `fairness`.
         public var attack: String
         public var norm: Norm?
         public var samples: Int?
@@ -65,6 +66,13 @@ public struct Campaign: Sendable, Equatable, Decodable {
         public var budgets: [Int]?
         public var queries: SurrogateExtraction.Queries?
         public var shadows: Int?
+        /// Inversion: `white-box` (the model file's gradients; the default for a local target) or `black-box` (scores
+        /// only; the default for an endpoint), and the white-box gradient steps.
+        public var access: ModelInversion.Access?
+        public var steps: Int?
+        /// Fairness: the sensitive column of the data, and the favourable decision (default 1).
+        public var sensitive: String?
+        public var favorable: Int?
         public var thresholds: [ProbeReport.Threshold]?
 
         public init(attack: String, norm: Norm? = nil, samples: Int? = nil, budget: Int? = nil, epsilon: Float? = nil, budgets: [Int]? = nil,
@@ -97,7 +105,7 @@ public struct Campaign: Sendable, Equatable, Decodable {
         self.attacks = attacks
     }
 
-    public static let attackNames = ["hopskipjump", "simba", "square", "fgsm", "pgd", "extraction", "equation-solving", "membership"]
+    public static let attackNames = ["hopskipjump", "simba", "square", "fgsm", "pgd", "extraction", "equation-solving", "membership", "inversion", "fairness"]
 
     /// Checks the numbers a campaign file or the command line gives: positive, and small enough to hold in memory.
     public func validate(_ where: String) throws(ProbeError) {
@@ -113,6 +121,11 @@ public struct Campaign: Sendable, Equatable, Decodable {
                 throw .unsuitableTarget("\(field).budgets must list budgets between 1 and 10000000")
             }
             if let epsilon = attack.epsilon, !(epsilon.isFinite && epsilon > 0) { throw .unsuitableTarget("\(field).epsilon must be a number above 0") }
+            if let steps = attack.steps, !(1...100_000).contains(steps) { throw .unsuitableTarget("\(field).steps must be between 1 and 100000") }
+            if let favorable = attack.favorable, !(0..<1_000_000).contains(favorable) { throw .unsuitableTarget("\(field).favorable must be a class from 0 to 999999") }
+            if attack.attack == "fairness", (attack.sensitive ?? "").isEmpty {
+                throw .unsuitableTarget("\(field): fairness needs sensitive, the data's column to compare groups by (e.g. sensitive: sex)")
+            }
             if attack.attack == "membership", data.train == nil {
                 throw .unsuitableTarget("\(field): membership inference needs data.train (the members)")
             }
@@ -248,6 +261,8 @@ public struct Campaign: Sendable, Equatable, Decodable {
         switch attack {
         case "extraction", "equation-solving": "model theft"
         case "membership": "membership inference"
+        case "inversion": "model inversion"
+        case "fairness": "fairness"
         default: "evasion"
         }
     }
@@ -284,6 +299,28 @@ public struct Campaign: Sendable, Equatable, Decodable {
             let result = await EquationSolving.result(oracle, evaluation: test.slice(((test.count + 1) / 2)..<test.count), seed: seed, target: name)
             if let error = result.error, result.metrics.isEmpty { throw .unsuitableTarget(error) }
             return [result]
+        case "inversion":
+            // The class means come from the private training rows when the campaign has them; the prior from the test rows.
+            let members = train ?? test
+            let local = target as? LocalModelTarget
+            switch attack.access ?? (local == nil ? .blackBox : .whiteBox) {
+            case .whiteBox:
+                guard let local else { throw .unsuitableTarget("white-box inversion needs the model file (url: a .onnx path); use access: black-box for an endpoint") }
+                var options = ModelInversion.Options()
+                options.steps = attack.steps ?? options.steps
+                return [try await ModelInversion.whiteBox(local, auxiliary: test, members: members, options: options) { progress($0, $1, "steps") }
+                    .result(target: name)]
+            case .blackBox:
+                let report = try await ModelInversion.blackBox(target: target, auxiliary: test, members: members, budget: attack.budget ?? 2000,
+                                                               seed: seed) { progress($0, $1, "steps") }
+                kinds[name] = kinds[name] ?? report.outputKind
+                return [report.result(target: name)]
+            }
+        case "fairness":
+            let report = try await FairnessAudit.run(target: target, data: test, sensitive: attack.sensitive ?? "", favorable: attack.favorable ?? 1,
+                                                     limit: attack.samples) { progress($0, $1, "rows") }
+            kinds[name] = kinds[name] ?? report.outputKind
+            return [report.result(target: name)]
         default:
             let report = try await MembershipInference.run(target: target, members: train!, nonMembers: test, shadows: attack.shadows ?? 16,
                                                            seed: seed) { progress($0, $1, "shadow models") }

@@ -37,6 +37,22 @@ public struct ProbeReport: Sendable, Equatable, Codable {
         }
     }
 
+    /// A small grey-scale picture (row-major, values in [0, 1]) — e.g. a class mean next to what model inversion
+    /// recovered of it, when the features are the pixels of a square image.
+    public struct Image: Sendable, Equatable, Codable {
+        public var name: String
+        public var width: Int
+        public var height: Int
+        public var pixels: [Double]
+
+        public init(name: String, width: Int, height: Int, pixels: [Double]) {
+            self.name = name
+            self.width = width
+            self.height = height
+            self.pixels = pixels
+        }
+    }
+
     /// A bound on a metric ("extraction fidelity at 1 000 queries must stay below 0.5").
     public struct Threshold: Sendable, Equatable, Codable {
         public var metric: String
@@ -65,19 +81,22 @@ public struct ProbeReport: Sendable, Equatable, Codable {
         public var budget: Int?
         public var metrics: [String: Double]
         public var curves: [Curve]
+        /// Pictures to show with the result (absent from the JSON when none).
+        public var images: [Image]?
         public var thresholds: [Threshold]
         /// Set when the attack could not run against this target (e.g. scores required, labels given).
         public var error: String?
         public var seconds: Double
 
         public init(attack: String, risk: String, target: String, budget: Int?, metrics: [String: Double], curves: [Curve] = [],
-                    thresholds: [Threshold] = [], error: String? = nil, seconds: Double) {
+                    images: [Image]? = nil, thresholds: [Threshold] = [], error: String? = nil, seconds: Double) {
             self.attack = attack
             self.risk = risk
             self.target = target
             self.budget = budget
             self.metrics = metrics
             self.curves = curves
+            self.images = images
             self.thresholds = thresholds
             self.error = error
             self.seconds = seconds

@@ -51,6 +51,9 @@ extension ProbeReport {
                 let series = rows.compactMap { row in row.curves.first { $0.name == name }.map { (row.target, $0) } }
                 out += Chart(title: name, series: series).svg()
             }
+            for row in rows where !(row.images ?? []).isEmpty {
+                out += "<p><b>\(escape(row.target))</b></p><div>" + (row.images ?? []).map(picture).joined() + "</div>"
+            }
         }
         out += "</body></html>\n"
         return out
@@ -87,6 +90,18 @@ extension ProbeReport {
             + #"<testsuite name="rampart probe" tests="\#(cases.count)" failures="\#(failures)" errors="\#(errors)" time="\#(time)">"# + "\n"
             + cases.joined(separator: "\n") + "\n</testsuite>\n"
     }
+}
+
+/// A grey-scale picture as SVG squares, dark where the value is high (ink on paper).
+func picture(_ image: ProbeReport.Image) -> String {
+    let cell = Swift.max(2, 64 / Swift.max(1, Swift.max(image.width, image.height)))
+    guard image.width > 0, image.height > 0, image.pixels.count == image.width * image.height else { return "" }
+    var out = #"<figure><svg xmlns="http://www.w3.org/2000/svg" width="\#(image.width * cell)" height="\#(image.height * cell)" shape-rendering="crispEdges">"#
+    for (i, value) in image.pixels.enumerated() {
+        let grey = Int((255 * (1 - Swift.min(Swift.max(value.isFinite ? value : 0, 0), 1))).rounded())
+        out += #"<rect x="\#((i % image.width) * cell)" y="\#((i / image.width) * cell)" width="\#(cell)" height="\#(cell)" fill="rgb(\#(grey),\#(grey),\#(grey))"/>"#
+    }
+    return out + "</svg><figcaption>\(escape(image.name))</figcaption></figure>"
 }
 
 /// A line chart in SVG: one polyline per target, linear axes (log-scaled x for ROC curves, where the low false-positive
@@ -147,4 +162,8 @@ func escape(_ text: String) -> String {
     return out
 }
 
-func xml(_ text: String) -> String { escape(text) }
+/// Text for XML: escaped, and without the control characters XML 1.0 forbids (a server's error message may hold them).
+func xml(_ text: String) -> String {
+    let allowed = text.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+    return escape(String(String.UnicodeScalarView(allowed)))
+}

@@ -123,3 +123,56 @@ extension WhiteBoxEvasion {
                                   seconds: (ContinuousClock.now - started).seconds)
     }
 }
+
+extension ModelInversion.Report {
+    /// `inversion-white-box` or `inversion-black-box`: mean `similarity` to the class means, `identification_rate`,
+    /// the target's mean `confidence` in its own reconstructions, and per class `similarity_class_<c>`; the curve of
+    /// mean similarity as the optimisation went, and — when the features are a square image — each class mean next
+    /// to its reconstruction.
+    public func result(target: String, low: Float = 0, high: Float = 1) -> ProbeReport.Result {
+        let name = "inversion-\(access.rawValue)"
+        var metrics: [String: Double] = ["similarity": similarity, "identification_rate": identificationRate, "confidence": confidence,
+                                         "classes": Double(classes.count), "chance_identification_rate": 1 / Double(Swift.max(1, classes.count))]
+        if access == .blackBox { metrics["rows"] = Double(rows) }
+        for item in classes { metrics["similarity_class_\(item.label)"] = item.similarity }
+        var images: [ProbeReport.Image]?
+        let d = classMeans.first?.count ?? 0, side = Int(Double(d).squareRoot().rounded())
+        if side >= 4, side * side == d, classes.count <= 100 {
+            func pixels(_ values: [Float]) -> [Double] { values.map { Double(($0 - low) / Swift.max(high - low, .leastNormalMagnitude)) } }
+            images = zip(classes, classMeans).flatMap { item, mean in
+                [ProbeReport.Image(name: "class \(item.label): mean", width: side, height: side, pixels: pixels(mean)),
+                 ProbeReport.Image(name: "class \(item.label): inverted", width: side, height: side, pixels: pixels(item.representative))]
+            }
+        }
+        let x = access == .whiteBox ? "gradient steps per class" : "queries per class"
+        return ProbeReport.Result(attack: name, risk: "model inversion", target: target, budget: perClass, metrics: metrics,
+                                  curves: [ProbeReport.Curve(name: "\(name): similarity to the class means vs \(x)", x: x, y: "mean similarity", points: curve)],
+                                  images: images, seconds: seconds)
+    }
+}
+
+extension FairnessAudit.Report {
+    /// `fairness`: the group metrics (Fairlearn's names where it has one) and, per group, `selection_rate_<col>_<v>`,
+    /// `tpr_…`, `fpr_…`, `fnr_…`, `accuracy_…` and `rows_…`. Undefined metrics (a group without positives) are left out.
+    public func result(target: String) -> ProbeReport.Result {
+        var metrics: [String: Double] = ["accuracy": accuracy, "groups": Double(groups.count), "sensitive_is_input": sensitiveIsInput ? 1 : 0,
+                                         "rows": Double(groups.reduce(0) { $0 + $1.rows }), "queries": Double(queries)]
+        metrics["demographic_parity_difference"] = demographicParityDifference
+        metrics["disparate_impact"] = disparateImpact
+        metrics["equalized_odds_difference"] = equalizedOddsDifference
+        metrics["tpr_difference"] = truePositiveRateDifference
+        metrics["fpr_parity_difference"] = fprParityDifference
+        metrics["fnr_parity_difference"] = fnrParityDifference
+        metrics["counterfactual_flip_rate"] = counterfactualFlipRate
+        for group in groups {
+            let key = "\(sensitive)_\(format(Double(group.value)))"
+            metrics["selection_rate_\(key)"] = group.selectionRate
+            metrics["tpr_\(key)"] = group.truePositiveRate
+            metrics["fpr_\(key)"] = group.falsePositiveRate
+            metrics["fnr_\(key)"] = group.falseNegativeRate
+            metrics["accuracy_\(key)"] = group.accuracy
+            metrics["rows_\(key)"] = Double(group.rows)
+        }
+        return ProbeReport.Result(attack: "fairness", risk: "fairness", target: target, budget: queries, metrics: metrics, seconds: seconds)
+    }
+}
