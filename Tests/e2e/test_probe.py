@@ -21,7 +21,7 @@ def test_campaign_measures_each_control_against_the_bare_model(tmp_path):
     config.write_text(config.read_text().replace('"127.0.0.1:8080"', '"127.0.0.1:0"').replace('"127.0.0.1:8081"', '"127.0.0.1:0"'))
     keys = {f"RAMPART_KEY_{i}": json.loads(subprocess.run([RAMPART, "keys", "create", "--config", str(config), "--tenant", f"red-team-{i}", "--routes",
                                                           "digits", "--format", "json"], capture_output=True, text=True, check=True).stdout)["key"]
-            for i in range(1, 5)}
+            for i in range(1, 6)}
     key = keys["RAMPART_KEY_1"]
     proc, base = serve(config)
     try:
@@ -30,7 +30,7 @@ def test_campaign_measures_each_control_against_the_bare_model(tmp_path):
         out = tmp_path / "report"
         run = probe("campaign", "--config", str(campaign), "--output", str(out), env={**os.environ, **keys})
         assert run.returncode == 0, run.stderr + run.stdout
-        assert "[1/5] hopskipjump against bare" in run.stderr   # progress
+        assert "[1/6] hopskipjump against bare" in run.stderr   # progress
         report = json.loads((out / "report.json").read_text())
         assert report["seed"] == 0 and [t["name"] for t in report["targets"]] == ["bare", "gateway"]
         assert report["targets"][0]["output_kind"] == "probabilities" and report["targets"][1]["output_kind"] == "label"
@@ -45,6 +45,12 @@ def test_campaign_measures_each_control_against_the_bare_model(tmp_path):
         assert results[("extraction-surrogate-natural", "bare")]["metrics"]["fidelity_at_450"] > 0.9
         assert results[("pgd-linf", "bare")]["metrics"]["success_rate"] > 0.3
         assert "white-box" in results[("pgd", "gateway")]["error"]
+        # Inversion from the scores recovers every digit's look from the bare model. Through the gateway its first
+        # request — near-copies of one point, σ apart — is refused by the evasion monitor (label-only output would
+        # have stopped it next).
+        inversion = results[("inversion-black-box", "bare")]
+        assert inversion["metrics"]["identification_rate"] >= 0.8 and inversion["metrics"]["similarity"] > 0.3 and len(inversion["images"]) == 20
+        assert "evasion_suspected" in results[("inversion", "gateway")]["error"]
         lira = results[("membership-lira-online", "bare")]["metrics"]
         assert lira["auc"] > results[("membership-threshold", "bare")]["metrics"]["auc"]
         html = (out / "report.html").read_text()
@@ -105,3 +111,69 @@ def test_bad_campaigns_and_unreachable_targets_fail_cleanly(tmp_path):
     narrow.write_text("a,b,label\n0.1,0.2,1\n")
     run = probe("evasion", "--target", str(ROOT / "examples/models/digits_mlp.onnx"), "--data", str(narrow), "--attack", "pgd")
     assert run.returncode == 65 and "the data has 2 features; the model takes 64" in run.stderr
+
+
+def test_fairness_bare_and_through_the_gateway_agree_with_an_independent_count(tmp_path):
+    """The fairness campaign (examples/probe/fairness.yaml): the bundled diabetes model's decisions across sex, bare and
+    behind `rampart serve`, checked against the same metrics counted here from onnxruntime's decisions."""
+    import numpy as np
+    import onnxruntime as ort
+
+    folder = tmp_path / "examples"
+    shutil.copytree(ROOT / "examples", folder, ignore=shutil.ignore_patterns("*.db*"))
+    config = folder / "rampart.yaml"
+    config.write_text(config.read_text().replace('"127.0.0.1:8080"', '"127.0.0.1:0"').replace('"127.0.0.1:8081"', '"127.0.0.1:0"'))
+    key = json.loads(subprocess.run([RAMPART, "keys", "create", "--config", str(config), "--tenant", "auditor", "--routes", "diabetes",
+                                     "--format", "json"], capture_output=True, text=True, check=True).stdout)["key"]
+    proc, base = serve(config)
+    try:
+        campaign = folder / "probe" / "fairness.yaml"
+        campaign.write_text(campaign.read_text().replace("http://127.0.0.1:8080", base))
+        run = probe("campaign", "--config", str(campaign), "--output", str(tmp_path / "report"), env={**os.environ, "RAMPART_KEY": key})
+        assert run.returncode == 0, run.stderr + run.stdout
+        assert "disparate_impact" in run.stdout and "passed: disparate_impact ≥ 0.8" in run.stdout
+        report = json.loads((tmp_path / "report" / "report.json").read_text())
+        bare, gateway = (r["metrics"] for r in report["results"])
+        assert report["targets"][1]["output_kind"] == "label"
+        # Label-only output changes nobody's decision: the gateway's audit is the bare model's.
+        assert bare == gateway
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+    rows = np.loadtxt(ROOT / "examples/data/diabetes_test.csv", delimiter=",", skiprows=1, dtype=np.float32)
+    x, y = rows[:, :-1], rows[:, -1].astype(int)
+    session = ort.InferenceSession(str(ROOT / "examples/models/diabetes_logreg.onnx"), providers=["CPUExecutionProvider"])
+    decide = lambda x: session.run(None, {session.get_inputs()[0].name: x})[0]
+    p, sex = decide(x), x[:, 1]
+    rate = {g: p[sex == g].mean() for g in (1, 2)}
+    tpr = {g: p[(sex == g) & (y == 1)].mean() for g in (1, 2)}
+    fpr = {g: p[(sex == g) & (y == 0)].mean() for g in (1, 2)}
+    swapped = x.copy()
+    swapped[:, 1] = 3 - swapped[:, 1]
+    expected = {
+        "selection_rate_sex_1": rate[1], "selection_rate_sex_2": rate[2],
+        "demographic_parity_difference": abs(rate[1] - rate[2]), "disparate_impact": min(rate.values()) / max(rate.values()),
+        "equalized_odds_difference": max(abs(tpr[1] - tpr[2]), abs(fpr[1] - fpr[2])), "fpr_parity_difference": abs(fpr[1] - fpr[2]),
+        "fnr_parity_difference": abs(tpr[1] - tpr[2]), "counterfactual_flip_rate": (decide(swapped) != p).mean(),
+    }
+    for name, value in expected.items():
+        assert abs(bare[name] - value) < 1e-9, (name, bare[name], value)
+    assert 0.05 < bare["counterfactual_flip_rate"] < 1   # the model weighs sex
+
+
+def test_inversion_and_fairness_commands(tmp_path):
+    model, data = str(ROOT / "examples/models/digits_mlp.onnx"), str(ROOT / "examples/data/digits_test.csv")
+    run = probe("inversion", "--target", model, "--data", data, "--members", str(ROOT / "examples/data/digits_train.csv"), "--steps", "100",
+                "--format", "json", "--output", str(tmp_path / "inv"))
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)["results"][0]
+    assert result["attack"] == "inversion-white-box" and result["metrics"]["identification_rate"] >= 0.8
+    assert (tmp_path / "inv" / "report.html").read_text().count("class 3: inverted") == 1
+    run = probe("inversion", "--target", model, "--data", data, "--access", "black-box", "--budget", "10")
+    assert run.returncode == 65 and "buys no step" in run.stderr
+    run = probe("fairness", "--target", str(ROOT / "examples/models/diabetes_logreg.onnx"), "--data", str(ROOT / "examples/data/diabetes_test.csv"),
+                "--sensitive", "gender")
+    assert run.returncode == 65 and "no column named gender" in run.stderr
+    run = probe("fairness", "--target", model, "--data", data, "--sensitive", "p10")
+    assert run.returncode == 0 and "counterfactual_flip_rate" in run.stdout, run.stderr
