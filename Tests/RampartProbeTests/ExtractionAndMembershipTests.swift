@@ -1,4 +1,5 @@
 import Foundation
+import RampartCore
 import RampartML
 @testable import RampartProbe
 import Testing
@@ -52,6 +53,41 @@ struct ExtractionAndMembershipTests {
         #expect(MembershipInference.roc([1, 1], [true, false]).auc == 0.5)
     }
 
+    /// The LiRA paper's protocol: models trained the same way on random halves of all the digits, each attacked with
+    /// the others as shadows, scores pooled. Trained natively here (the bench runs it on 17 scikit-learn MLPs over HTTP).
+    @Test func pooledLiraOverModelsTrainedOnRandomHalves() async throws {
+        let (_, train, test) = try Self.digits()
+        var all = train
+        all.rows += test.rows
+        all.labels += test.labels
+        let n = all.count, m = 6
+        var rng = SeededRandom(seed: 11)
+        var targets: [any ProbeTarget] = [], membership: [[Bool]] = []
+        for i in 0..<m {
+            var order = Array(0..<n)
+            order.shuffle(using: &rng)
+            let chosen = Array(order.prefix(n / 2))
+            var trainer = SeededRandom(seed: UInt64(100 + i))
+            let model = try MLPClassifier.train(try Tensor(shape: [chosen.count, 64], data: chosen.flatMap { all.rows[$0] }),
+                                                targets: MLPClassifier.oneHot(chosen.map { all.labels[$0] }, classes: 10),
+                                                options: .init(epochs: 200), using: &trainer)
+            targets.append(NativeModel(model: model))
+            var flags = [Bool](repeating: false, count: n)
+            for r in chosen { flags[r] = true }
+            membership.append(flags)
+        }
+        let report = try await MembershipInference.pooled(targets: targets, data: all, membership: membership)
+        #expect(report.members == m * (n / 2) && report.nonMembers == m * (n - n / 2) && report.shadows == m - 1 && report.rows == m * n)
+        #expect(report.liraOnline.auc > report.threshold.auc && report.liraOnline.tprAt1Percent > report.threshold.tprAt1Percent,
+                "LiRA \(report.liraOnline.auc) / \(report.liraOnline.tprAt1Percent), threshold \(report.threshold.auc) / \(report.threshold.tprAt1Percent)")
+        // Label-only models still leak through whether they are right (Bernoulli LiRA), at AUC above chance.
+        let labels = try await MembershipInference.pooled(targets: targets.map { LabelOnly(inner: $0) }, data: all, membership: membership)
+        #expect(labels.outputKind == "label" && labels.liraOnline.auc > 0.5)
+        await #expect(throws: ProbeError.self) { try await MembershipInference.pooled(targets: Array(targets.prefix(2)), data: all, membership: Array(membership.prefix(2))) }
+        await #expect(throws: ProbeError.self) { try await MembershipInference.pooled(targets: targets, data: all.slice(0..<10), membership: membership) }
+        print("pooled LiRA over \(m) native MLPs: online AUC \(report.liraOnline.auc), TPR@0.1% \(report.liraOnline.tprAt01Percent), TPR@1% \(report.liraOnline.tprAt1Percent); threshold AUC \(report.threshold.auc)")
+    }
+
     @Test func csvErrorsNameTheLineAndColumn() throws {
         func parse(_ text: String) -> String {
             do { _ = try Dataset.parse(Data(text.utf8), name: "d.csv"); return "ok" } catch { return error.description }
@@ -65,5 +101,18 @@ struct ExtractionAndMembershipTests {
         #expect(parse("a,b,c\n1,2,3\n").hasPrefix("d.csv:1: no column is named label"))
         #expect(parse("a,a,label\n1,2,3\n") == "d.csv:1: column a appears twice")
         #expect(parse("a,b,label\n") == "d.csv: the file has a header but no rows")
+    }
+}
+
+/// A natively trained MLP as a target (probabilities).
+struct NativeModel: ProbeTarget {
+    let model: MLPClassifier
+    var features: Int { model.features }
+
+    func answer(_ rows: Tensor) async throws -> TargetAnswer {
+        let p = try model.probabilities(rows)
+        let c = model.classes
+        let labels = (0..<rows.shape[0]).map { r in (0..<c).max { p.data[r * c + $0] < p.data[r * c + $1] }! }
+        return TargetAnswer(labels: labels, probabilities: p)
     }
 }

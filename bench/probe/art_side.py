@@ -8,8 +8,10 @@ ART only ever sees the HTTP endpoint (one keep-alive connection; each call ART m
 and ART's predict() cuts its input into batch_size chunks first: 64 rows for HopSkipJump, 1 for Square and SimBA, the
 whole budget for CopycatCNN), never the in-process models, so its numbers are comparable with `rampart probe` against
 the same server. Per model (lr, mlp, gb): HopSkipJump L2 (labels only), Square L∞ and SimBA pixel (probabilities),
-CopycatCNN extraction (labels only) at 50-450 queries; and on the mlp ART's rule-based membership inference (ART has
-no LiRA).
+CopycatCNN extraction (labels only) at 50-450 queries; on the mlp ART's rule-based membership inference (ART has
+no LiRA); and model inversion with MIFace — white-box on the lr (the scikit-learn model in-process: ART has no
+gradients for scikit-learn's MLP), black-box on the mlp through QueryEfficientGradientEstimationClassifier (NES
+gradient estimates over HTTP) — each from the mean test digit, the start Rampart uses.
 
 ART's attacks do not report what they spent, nor anything before their final answer, so predict_fn does the
 bookkeeping Rampart's oracle does: it counts the rows sent and, while a sample is attacked, keeps the smallest
@@ -32,8 +34,11 @@ import art
 from art.attacks.evasion import HopSkipJump, SimBA, SquareAttack
 from art.attacks.extraction import CopycatCNN
 from art.attacks.inference.membership_inference import MembershipInferenceBlackBoxRuleBased
+from art.attacks.inference.model_inversion import MIFace
+from art.estimators.classification import QueryEfficientGradientEstimationClassifier
+from art.estimators.classification.classifier import ClassGradientsMixin
 from art.estimators.classification import BlackBoxClassifierNeuralNetwork
-from art.estimators.classification.scikitlearn import ScikitlearnClassifier  # not re-exported by the package
+from art.estimators.classification.scikitlearn import ScikitlearnClassifier, ScikitlearnLogisticRegression  # not re-exported
 from sklearn.neural_network import MLPClassifier
 
 FEATURES, CLASSES = 64, 10
@@ -221,6 +226,46 @@ def membership(client, model, x_train, y_train, x_test, y_test):
     return result
 
 
+def inversion(client, models_dir, x_test, queries_per_class):
+    """MIFace (ART's model inversion), one reconstruction per class from the mean test digit: white-box on the lr's
+    scikit-learn model, and black-box on the mlp with NES gradients (10 directions, σ = 0.01) over HTTP, its
+    iterations chosen to spend about `queries_per_class` rows per class."""
+    import pickle
+
+    start = np.tile(x_test.mean(axis=0), (CLASSES, 1)).astype(np.float32)
+    classes = np.arange(CLASSES)
+    results = {}
+    with open(os.path.join(models_dir, "lr.pkl"), "rb") as f:
+        lr = pickle.load(f)
+    started = time.perf_counter()
+    attack = MIFace(ScikitlearnLogisticRegression(lr, clip_values=(0, 1)), max_iter=300, learning_rate=0.1, verbose=False)
+    x = attack.infer(start.copy(), classes)
+    results["lr-white-box"] = {"representatives": x.tolist(), "seconds": time.perf_counter() - started, "iterations": 300}
+    log(f"  [lr] MIFace white-box: {results['lr-white-box']['seconds']:.1f} s")
+
+    oracle = Oracle(client, "mlp", probabilities=True)
+    # ART 1.20 has no black-box inversion: MIFace needs ClassGradientsMixin, and QueryEfficientGradientEstimationClassifier
+    # (NES) neither declares it nor implements class_gradient (NotImplementedError). Composed here from its
+    # loss_gradient: −∇ cross-entropy of the class = ∇ log p_c, the gradient Rampart estimates too. The NES estimate
+    # comes out scaled by 2σ, so MIFace's learning rate is divided by 2σ to take steps of its usual size.
+    class NES(QueryEfficientGradientEstimationClassifier, ClassGradientsMixin):
+        def class_gradient(self, x, label=None, **kwargs):
+            return -self.loss_gradient(x, np.eye(CLASSES)[np.atleast_1d(label)])[:, None, ...]
+
+    sigma = 0.01
+    estimator = NES(blackbox(oracle, (FEATURES,)), num_basis=10, sigma=sigma)
+    # Per iteration and class: 2 × 10 rows for the gradient estimate, 1 for MIFace's stopping cost.
+    iterations = max(1, queries_per_class // 21)
+    np.random.seed(0)
+    started = time.perf_counter()
+    attack = MIFace(estimator, max_iter=iterations, learning_rate=0.1 / (2 * sigma), batch_size=CLASSES, verbose=False)
+    x = attack.infer(start.copy(), classes)
+    results["mlp-black-box"] = {"representatives": x.tolist(), "seconds": time.perf_counter() - started, "iterations": iterations,
+                                "queries_per_class": oracle.queries / CLASSES}
+    log(f"  [mlp] MIFace black-box (NES): {oracle.queries / CLASSES:.0f} queries per class, {results['mlp-black-box']['seconds']:.1f} s")
+    return results
+
+
 def load_csv(path):
     data = np.loadtxt(path, delimiter=",", skiprows=1)
     return data[:, :FEATURES].astype(np.float32), data[:, FEATURES].astype(np.int64)
@@ -273,6 +318,8 @@ def main():
         results["models"][model] = entry
     if "mlp" in models:
         results["membership"] = membership(client, "mlp", x_train, y_train, x_test, y_test)
+    if "mlp" in models and "lr" in models:
+        results["inversion"] = inversion(client, args.models, x_test, 2000)
     results["total_seconds"] = time.perf_counter() - started
     with open(args.out, "w") as f:
         json.dump(results, f, indent=1)

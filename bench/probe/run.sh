@@ -4,7 +4,8 @@
 # exported to ONNX and served by one KServe v2 server on loopback (bench/probe/kserve_server.py, onnxruntime) to
 # both tools. Per model: HopSkipJump L2 (labels only; median best L2 within 1 000 and 10 000 queries), Square L∞
 # ε = 0.1 and SimBA ε = 0.2 (probabilities; success), surrogate extraction at 50/100/250/450 queries (Rampart also at
-# half of each: 25/50/125/225), and on the MLP membership inference (Rampart's LiRA; ART has none), with wall times.
+# half of each: 25/50/125/225), and on the MLP membership inference (Rampart's LiRA, against one model and pooled over
+# 17 trained on random halves; ART has no LiRA) and model inversion (ART's MIFace), with wall times.
 #
 # Usage: bench/probe/run.sh [--quick]      (SAMPLES=10)
 # Writes bench/results/probe-<time>.json and prints the Markdown tables for docs/probe.md.
@@ -50,6 +51,15 @@ for model in lr mlp gb; do
 done
 "$BIN" probe membership --target "$URL/v2/models/mlp" --seed 0 --format json --members "$WORK/train.csv" \
     --non-members "$WORK/test.csv" --shadows 16 > "$WORK/rampart-mlp-membership.json"
+
+# Model inversion: white-box on the lr file, black-box on the mlp endpoint (2 000 queries per class, as ART's run).
+"$BIN" probe inversion --target "$WORK/lr.onnx" --data "$WORK/test.csv" --members "$WORK/train.csv" --seed 0 --format json \
+    > "$WORK/rampart-lr-inversion.json"
+"$BIN" probe inversion --target "$URL/v2/models/mlp" --access black-box --budget 2000 --data "$WORK/test.csv" \
+    --members "$WORK/train.csv" --seed 0 --format json > "$WORK/rampart-mlp-inversion.json"
+# LiRA pooled over the 17 pool models (the LiRA paper's protocol): each attacked with the other 16 as shadows.
+sed "s#URL#$URL#" "$WORK/pool.yaml" > "$WORK/pool-campaign.yaml"
+"$BIN" probe campaign --config "$WORK/pool-campaign.yaml" --format json > "$WORK/rampart-pool-membership.json"
 
 mkdir -p bench/results
 OUT=bench/results/probe-$(date -u +%Y%m%dT%H%M%SZ).json

@@ -33,6 +33,51 @@ def ratio(ours, theirs, higher_is_better=False):
     return f"{(ours / theirs if higher_is_better else theirs / ours):.2f}×"
 
 
+def inversion_scores(representatives, train, test):
+    """The same numbers for both tools, from the reconstructions: centred cosine to the class means (on the mean test
+    digit, the start both used), the share nearest their own class mean, and the raw cosine the research notes used."""
+    import numpy as np
+
+    x_train, y_train = train
+    prior = test.mean(axis=0)
+    means = np.array([x_train[y_train == c].mean(axis=0) for c in range(10)])
+    rep = np.asarray(representatives, dtype=np.float64)
+
+    def cos(a, b):
+        na, nb = np.linalg.norm(a), np.linalg.norm(b)
+        return float(a @ b / (na * nb)) if na > 0 and nb > 0 else 0.0
+
+    centred = [[cos(rep[c] - prior, means[k] - prior) for k in range(10)] for c in range(10)]
+    return {"similarity": float(np.mean([centred[c][c] for c in range(10)])),
+            "identification_rate": float(np.mean([int(np.argmax(centred[c]) == c) for c in range(10)])),
+            "raw_cosine": float(np.mean([cos(rep[c], means[c]) for c in range(10)]))}
+
+
+def inversion_table(work, art, combined):
+    import numpy as np
+
+    if not art.get("inversion"):
+        return
+    load = lambda name: np.loadtxt(Path(work) / name, delimiter=",", skiprows=1)
+    train, test = load("train.csv"), load("test.csv")
+    train = (train[:, :64], train[:, 64].astype(int))
+    print()
+    print("| inversion | tool | similarity (centred) | identified | raw cosine | queries per class | seconds |")
+    print("|---|---|---|---|---|---|---|")
+    for key, model, access in (("lr-white-box", "lr", "white-box"), ("mlp-black-box", "mlp", "black-box")):
+        results = rampart(work, model, "inversion")
+        if not results:
+            continue
+        images = results[0]["images"]
+        ours = [img["pixels"] for img in images if img["name"].endswith("inverted")]
+        mine, theirs = inversion_scores(ours, train, test[:, :64]), inversion_scores(art["inversion"][key]["representatives"], train, test[:, :64])
+        combined["rampart"][f"inversion-{key}"] = {**mine, "seconds": results[0]["seconds"]}
+        queries = results[0]["budget"] if access == "black-box" else "–"
+        their_queries = f"{art['inversion'][key].get('queries_per_class', 0):.0f}" if access == "black-box" else "–"
+        print(f"| {model} {access} | Rampart | {mine['similarity']:.3f} | {mine['identification_rate']:.0%} | {mine['raw_cosine']:.3f} | {queries} | {results[0]['seconds']:.1f} |")
+        print(f"| {model} {access} | ART MIFace | {theirs['similarity']:.3f} | {theirs['identification_rate']:.0%} | {theirs['raw_cosine']:.3f} | {their_queries} | {art['inversion'][key]['seconds']:.1f} |")
+
+
 def main():
     work, out = sys.argv[1], sys.argv[2]
     art = json.loads((Path(work) / "art.json").read_text())
@@ -64,7 +109,6 @@ def main():
                               + (f"{seconds(steal):.1f} s / {art_steal_seconds:.1f} s = **{ratio(seconds(steal), art_steal_seconds)}** |" if budget == "50" else " |"))
     membership = rampart(work, "mlp", "membership")
     combined["rampart"]["membership"] = membership
-    Path(out).write_text(json.dumps(combined, indent=1))
     print("\n".join(lines))
     print()
     print("\n".join(extraction))
@@ -77,6 +121,17 @@ def main():
     if art.get("membership"):
         m = art["membership"]
         print(f"| ART {m['attack']} | {show(m['auc'])} | {show(100 * m['tpr_at_0.1pct_fpr'], 2)} % | {show(100 * m['tpr_at_1pct_fpr'], 2)} % | {m['seconds']:.1f} |")
+    pool = rampart(work, "pool", "membership")
+    combined["rampart"]["pooled_membership"] = pool
+    if pool:
+        print()
+        print("| pooled over 17 MLPs (30 549 pairs, 15 275 non-members) | AUC | TPR at 0.1 % FPR | TPR at 1 % FPR | seconds |")
+        print("|---|---|---|---|---|")
+        for result in pool:
+            m = result["metrics"]
+            print(f"| Rampart {result['attack']} | {show(m['auc'])} | {show(100 * m['tpr_at_0.1pct_fpr'], 2)} % | {show(100 * m['tpr_at_1pct_fpr'], 2)} % | {result['seconds']:.1f} |")
+    inversion_table(work, art, combined)
+    Path(out).write_text(json.dumps(combined, indent=1))
     print(f"\nwrote {out}")
 
 

@@ -66,6 +66,10 @@ public struct Campaign: Sendable, Equatable, Decodable {
         public var budgets: [Int]?
         public var queries: SurrogateExtraction.Queries?
         public var shadows: Int?
+        /// Membership inference over every target at once (the LiRA paper's protocol): each target is a model trained
+        /// the same way on the rows whose `member_<target name>` column in data.test is 1; each is attacked with the
+        /// others as its shadows, and the scores are pooled into one ROC.
+        public var pooled: Bool?
         /// Inversion: `white-box` (the model file's gradients; the default for a local target) or `black-box` (scores
         /// only; the default for an endpoint), and the white-box gradient steps.
         public var access: ModelInversion.Access?
@@ -126,7 +130,10 @@ public struct Campaign: Sendable, Equatable, Decodable {
             if attack.attack == "fairness", (attack.sensitive ?? "").isEmpty {
                 throw .unsuitableTarget("\(field): fairness needs sensitive, the data's column to compare groups by (e.g. sensitive: sex)")
             }
-            if attack.attack == "membership", data.train == nil {
+            if attack.attack == "membership", attack.pooled == true, targets.count < 3 {
+                throw .unsuitableTarget("\(field): pooled membership inference needs at least 3 targets (each is the others' shadow)")
+            }
+            if attack.attack == "membership", attack.pooled != true, data.train == nil {
                 throw .unsuitableTarget("\(field): membership inference needs data.train (the members)")
             }
         }
@@ -212,7 +219,9 @@ public struct Campaign: Sendable, Equatable, Decodable {
         let label = data.label ?? "label"
         let test: Dataset, train: Dataset?
         do {
-            test = try Dataset.load(csv: resolve(data.test), label: label)
+            // Pooled membership inference reads which rows each target trained on from member_<name> columns.
+            let flags = attacks.contains { $0.pooled == true } ? self.targets.map { "member_\($0.name)" } : []
+            test = try Dataset.load(csv: resolve(data.test), label: label, extra: flags)
             train = try data.train.map { file throws(Dataset.LoadError) in try Dataset.load(csv: resolve(file), label: label) }
         } catch { throw .unsuitableTarget(error.description) }
         var targets: [(TargetConfig, any ProbeTarget)] = []
@@ -220,10 +229,35 @@ public struct Campaign: Sendable, Equatable, Decodable {
             targets.append((config, try await Self.connect(config, folder: folder, environment: environment)))
         }
         var results: [ProbeReport.Result] = []
+        func record(_ produced: [ProbeReport.Result], _ attack: AttackConfig) {
+            for var result in produced {
+                result.thresholds = attack.thresholds ?? []
+                result.check()
+                results.append(result)
+            }
+        }
         var kinds: [String: String] = [:]
         for (i, attack) in attacks.enumerated() {
             for (t, (config, _)) in targets.enumerated() where i > 0 && (config.bearerEnvs?.count ?? 0) > i {
                 targets[t].1 = try await Self.connect(config, attack: i, folder: folder, environment: environment)
+            }
+            if attack.attack == "membership", attack.pooled == true {
+                progress("[\(i + 1)/\(attacks.count)] membership inference pooled over \(targets.count) targets")
+                let started = ContinuousClock.now
+                let name = "pooled (\(targets.count) models)"
+                var produced: [ProbeReport.Result]
+                do {
+                    let membership = targets.map { config, _ in test.extra["member_\(config.name)"]!.map { $0 != 0 } }
+                    let report = try await MembershipInference.pooled(targets: targets.map(\.1), data: test, membership: membership, seed: seed) { done, total in
+                        progress("      membership: \(done)/\(total) models answered")
+                    }
+                    produced = report.results(target: name)
+                } catch {
+                    produced = [ProbeReport.Result(attack: "membership", risk: "membership inference", target: name, budget: nil, metrics: [:],
+                                                   error: error.description, seconds: (ContinuousClock.now - started).seconds)]
+                }
+                record(produced, attack)
+                continue
             }
             for (config, target) in targets {
                 progress("[\(i + 1)/\(attacks.count)] \(attack.attack) against \(config.name)")
@@ -238,11 +272,7 @@ public struct Campaign: Sendable, Equatable, Decodable {
                                                    budget: attack.budget, metrics: [:], error: error.description,
                                                    seconds: (ContinuousClock.now - started).seconds)]
                 }
-                for var result in produced {
-                    result.thresholds = attack.thresholds ?? []
-                    result.check()
-                    results.append(result)
-                }
+                record(produced, attack)
             }
         }
         return ProbeReport(seed: seed, targets: self.targets.map { ProbeReport.Target(name: $0.name, url: Self.display($0.url), outputKind: kinds[$0.name]) },
