@@ -76,7 +76,8 @@ extension Rampart {
             @Option(help: "The label column.") var label = "label"
             @Option(help: "surrogate or equation-solving.") var method = "surrogate"
             @Option(help: ArgumentHelp("Query budgets to measure, comma-separated.", valueName: "n,n,…")) var budgets = "50,100,250,450"
-            @Option(help: "Surrogate queries: natural (the pool) or uniform (noise).") var queries: SurrogateExtraction.Queries = .natural
+            @Option(help: "Surrogate queries: kcenter (pool rows, farthest-first), natural (pool rows, random order) or uniform (noise).")
+            var queries: SurrogateExtraction.Queries = .kcenter
             @OptionGroup var output: ReportOptions
 
             func run() async throws {

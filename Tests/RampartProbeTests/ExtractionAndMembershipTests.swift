@@ -19,15 +19,25 @@ struct ExtractionAndMembershipTests {
     @Test func naturalQueriesStealMoreThanNoiseAndProbabilitiesMoreThanLabels() async throws {
         let (target, _, test) = try Self.digits()
         let pool = test.slice(0..<450), holdout = test.slice(450..<test.count)
-        let natural = try await SurrogateExtraction.run(target: target, pool: pool, evaluation: holdout, budgets: [50, 250], seed: 1)
+        let natural = try await SurrogateExtraction.run(target: target, pool: pool, evaluation: holdout, budgets: [50, 250], queries: .natural, seed: 1)
+        // Farthest-first queries cover the pool better than random ones, and self-training on the unqueried rows helps
+        // most at the smallest budgets.
+        let kcenter = try await SurrogateExtraction.run(target: target, pool: pool, evaluation: holdout, budgets: [25, 50], seed: 1)
+        let plain = try await SurrogateExtraction.run(target: target, pool: pool, evaluation: holdout, budgets: [25, 50], selfTraining: false, seed: 1)
+        let random = try await SurrogateExtraction.run(target: target, pool: pool, evaluation: holdout, budgets: [25, 50], queries: .natural,
+                                                       selfTraining: false, seed: 1)
+        func total(_ report: SurrogateExtraction.Report) -> Double { report.points.map(\.fidelity).reduce(0, +) }
+        #expect(kcenter.queries == .kcenter && total(kcenter) > total(plain) && total(plain) > total(random),
+                "k-center + self-training \(kcenter.points), k-center \(plain.points), random \(random.points)")
         let noise = try await SurrogateExtraction.run(target: target, pool: pool, evaluation: holdout, budgets: [50, 250], queries: .uniform, seed: 1)
-        let labels = try await SurrogateExtraction.run(target: LabelOnly(inner: target), pool: pool, evaluation: holdout, budgets: [50, 250], seed: 1)
+        let labels = try await SurrogateExtraction.run(target: LabelOnly(inner: target), pool: pool, evaluation: holdout, budgets: [50, 250],
+                                                       queries: .natural, seed: 1)
         #expect(natural.fittedTo == "probabilities" && labels.fittedTo == "labels")
         let fidelity = try #require(natural.fidelity(at: 250)), noiseFidelity = try #require(noise.fidelity(at: 250))
         #expect(fidelity > 0.85 && fidelity > noiseFidelity + 0.2, "natural \(fidelity), uniform \(noiseFidelity)")
         #expect(try #require(natural.fidelity(at: 50)) >= labels.fidelity(at: 50)!)
         #expect(natural.rows == 250 + holdout.count)
-        let again = try await SurrogateExtraction.run(target: target, pool: pool, evaluation: holdout, budgets: [50, 250], seed: 1)
+        let again = try await SurrogateExtraction.run(target: target, pool: pool, evaluation: holdout, budgets: [50, 250], queries: .natural, seed: 1)
         #expect(again.points == natural.points)
         await #expect(throws: ProbeError.self) {
             try await SurrogateExtraction.run(target: target, pool: pool, evaluation: holdout, budgets: [451], seed: 1)

@@ -42,7 +42,7 @@ def test_campaign_measures_each_control_against_the_bare_model(tmp_path):
         # SimBA needs scores: label-only output (excluding confidence) leaves it nothing to work with.
         assert results[("simba", "bare")]["metrics"]["success_rate"] > 0.8
         assert "labels only" in results[("simba", "gateway")]["error"]
-        assert results[("extraction-surrogate-natural", "bare")]["metrics"]["fidelity_at_450"] > 0.9
+        assert results[("extraction-surrogate-kcenter", "bare")]["metrics"]["fidelity_at_450"] > 0.9
         assert results[("pgd-linf", "bare")]["metrics"]["success_rate"] > 0.3
         assert "white-box" in results[("pgd", "gateway")]["error"]
         # Inversion from the scores recovers every digit's look from the bare model. Through the gateway its first

@@ -41,8 +41,9 @@ public struct MLPClassifier: Sendable, Equatable {
     public var features: Int { sizes[0] }
     public var classes: Int { sizes[sizes.count - 1] }
 
-    /// Trains on rows `x` (`n × d`) against `targets` (`n × classes`: one-hot labels, or probabilities to imitate).
-    public static func train(_ x: Tensor, targets: Tensor, options: Options = Options(),
+    /// Trains on rows `x` (`n × d`) against `targets` (`n × classes`: one-hot labels, or probabilities to imitate);
+    /// from `initial`'s weights when given (a warm start: its layer sizes must match), else from Glorot's.
+    public static func train(_ x: Tensor, targets: Tensor, options: Options = Options(), from initial: MLPClassifier? = nil,
                              using generator: inout some RandomNumberGenerator) throws(TensorError) -> MLPClassifier {
         guard x.rank == 2, targets.rank == 2, x.shape[0] == targets.shape[0], x.shape[0] > 0 else {
             throw .incompatibleShapes("training needs n × d rows and n × classes targets, got \(x.shape) and \(targets.shape)")
@@ -58,6 +59,11 @@ public struct MLPClassifier: Sendable, Equatable {
             model.weights.append((0..<(sizes[l] * sizes[l + 1])).map { _ in (Float.random(in: 0..<1, using: &generator) * 2 - 1) * bound })
             model.biases.append((0..<sizes[l + 1]).map { _ in (Float.random(in: 0..<1, using: &generator) * 2 - 1) * bound })
         }
+        if let initial {
+            guard initial.sizes == sizes else { throw .incompatibleShapes("a warm start needs layers \(sizes), got \(initial.sizes)") }
+            model.weights = initial.weights
+            model.biases = initial.biases
+        }
         var adam = Adam(shapes: model.weights.map(\.count) + model.biases.map(\.count), rate: options.learningRate)
         let batch = Swift.max(1, Swift.min(options.batchSize, n))
         var order = Array(0..<n)
@@ -69,10 +75,14 @@ public struct MLPClassifier: Sendable, Equatable {
                 let rows = Array(order[start..<Swift.min(n, start + batch)])
                 let (loss, gradients) = model.lossAndGradients(x: x, targets: targets, rows: rows, l2: options.l2, total: n)
                 total += loss * Float(rows.count)
+                // The parameters move out of the model for the step and back, so no array is copied on write.
                 var parameters = model.weights + model.biases
+                model.weights = []
+                model.biases = []
                 adam.step(&parameters, gradients)
-                model.weights = Array(parameters[0..<model.weights.count])
-                model.biases = Array(parameters[model.weights.count...])
+                let layers = parameters.count / 2
+                model.weights = Array(parameters[0..<layers])
+                model.biases = Array(parameters[layers...])
             }
             model.loss = total / Float(n)
             model.epochsRun = epoch + 1
@@ -112,9 +122,13 @@ public struct MLPClassifier: Sendable, Equatable {
         for l in 0..<weights.count {
             let (k, m) = (sizes[l], sizes[l + 1])
             var out = [Float](repeating: 0, count: rows * m)
-            for r in 0..<rows { for j in 0..<m { out[r * m + j] = biases[l][j] } }
+            biases[l].withUnsafeBufferPointer { bias in
+                out.withUnsafeMutableBufferPointer { out in
+                    for r in 0..<rows { UnsafeMutableRawPointer(out.baseAddress! + r * m).copyMemory(from: bias.baseAddress!, byteCount: m * 4) }
+                }
+            }
             Self.gemm(activations[l], weights[l], &out, m: rows, n: m, k: k, transA: false, transB: false)
-            if l < weights.count - 1 { for i in out.indices where out[i] < 0 { out[i] = 0 } }
+            if l < weights.count - 1 { out.withUnsafeMutableBufferPointer { out in for i in 0..<out.count { out[i] = Swift.max(out[i], 0) } } }
             activations.append(out)
         }
         return activations
@@ -123,9 +137,17 @@ public struct MLPClassifier: Sendable, Equatable {
     private func lossAndGradients(x: Tensor, targets: Tensor, rows: [Int], l2: Float, total: Int) -> (Float, [[Float]]) {
         let b = rows.count, d = sizes[0], c = classes
         var input = [Float](repeating: 0, count: b * d), target = [Float](repeating: 0, count: b * c)
-        for (i, r) in rows.enumerated() {
-            for j in 0..<d { input[i * d + j] = x.data[r * d + j] }
-            for j in 0..<c { target[i * c + j] = targets.data[r * c + j] }
+        input.withUnsafeMutableBufferPointer { input in
+            target.withUnsafeMutableBufferPointer { target in
+                x.data.withUnsafeBufferPointer { x in
+                    targets.data.withUnsafeBufferPointer { t in
+                        for (i, r) in rows.enumerated() {
+                            UnsafeMutableRawPointer(input.baseAddress! + i * d).copyMemory(from: x.baseAddress! + r * d, byteCount: d * 4)
+                            UnsafeMutableRawPointer(target.baseAddress! + i * c).copyMemory(from: t.baseAddress! + r * c, byteCount: c * 4)
+                        }
+                    }
+                }
+            }
         }
         let activations = forward(input, rows: b)
         let p = Self.softmax(activations.last!, classes: c)
@@ -153,14 +175,17 @@ public struct MLPClassifier: Sendable, Equatable {
             var gw = weights[l].map { l2 * $0 / Float(b) }
             Self.gemm(activations[l], delta, &gw, m: k, n: m, k: b, transA: true, transB: false)
             var gb = [Float](repeating: 0, count: m)
-            for r in 0..<b { for j in 0..<m { gb[j] += delta[r * m + j] } }
+            gb.withUnsafeMutableBufferPointer { gb in
+                delta.withUnsafeBufferPointer { delta in for r in 0..<b { for j in 0..<m { gb[j] += delta[r * m + j] } } }
+            }
             weightGradients[l] = gw
             biasGradients[l] = gb
             if l > 0 {
                 var previous = [Float](repeating: 0, count: b * k)
                 Self.gemm(delta, weights[l], &previous, m: b, n: k, k: m, transA: false, transB: true)
-                let a = activations[l]
-                for i in previous.indices where a[i] <= 0 { previous[i] = 0 }
+                activations[l].withUnsafeBufferPointer { a in
+                    previous.withUnsafeMutableBufferPointer { previous in for i in 0..<previous.count where a[i] <= 0 { previous[i] = 0 } }
+                }
                 delta = previous
             }
         }
@@ -210,12 +235,21 @@ struct Adam {
     mutating func step(_ parameters: inout [[Float]], _ gradients: [[Float]]) {
         t += 1
         let correction = rate * (1 - Foundation.pow(beta2, Float(t))).squareRoot() / (1 - Foundation.pow(beta1, Float(t)))
+        let (beta1, beta2, epsilon) = (beta1, beta2, epsilon)
         for p in parameters.indices {
-            for i in parameters[p].indices {
-                let g = gradients[p][i]
-                m[p][i] = beta1 * m[p][i] + (1 - beta1) * g
-                v[p][i] = beta2 * v[p][i] + (1 - beta2) * g * g
-                parameters[p][i] -= correction * m[p][i] / (v[p][i].squareRoot() + epsilon)
+            // Through raw buffers: nested-array subscripts in this loop cost more than the arithmetic.
+            gradients[p].withUnsafeBufferPointer { g in
+                m[p].withUnsafeMutableBufferPointer { m in
+                    v[p].withUnsafeMutableBufferPointer { v in
+                        parameters[p].withUnsafeMutableBufferPointer { x in
+                            for i in 0..<x.count {
+                                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                                x[i] -= correction * m[i] / (v[i].squareRoot() + epsilon)
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -320,7 +320,7 @@ public struct Campaign: Sendable, Equatable, Decodable {
         case "extraction":
             let half = (test.count + 1) / 2
             let report = try await SurrogateExtraction.run(target: target, pool: test.slice(0..<half), evaluation: test.slice(half..<test.count),
-                                                           budgets: attack.budgets ?? [50, 100, 250, 450], queries: attack.queries ?? .natural,
+                                                           budgets: attack.budgets ?? [50, 100, 250, 450], queries: attack.queries ?? .kcenter,
                                                            seed: seed) { progress($0, $1, "budgets") }
             kinds[name] = kinds[name] ?? report.outputKind
             return [report.result(target: name)]
