@@ -74,6 +74,38 @@ struct BlackBoxEvasionTests {
 }
 
 /// The guide's *excluding confidence from the output*, applied to a local model: labels only.
+/// Scores of 4 classes for rows whose first feature is above 0.5, of 3 otherwise: a target whose answers disagree.
+struct ShiftingWidth: ProbeTarget {
+    var features: Int { 2 }
+
+    func answer(_ rows: Tensor) async throws -> TargetAnswer {
+        let n = rows.shape[0], width = rows.data[0] > 0.5 ? 4 : 3
+        return TargetAnswer(labels: [Int](repeating: 0, count: n), probabilities: try Tensor(shape: [n, width], data: [Float](repeating: 1 / Float(width), count: n * width)))
+    }
+}
+
+@Suite("Oracle")
+struct OracleTests {
+    @Test func scoresThatChangeWidthAreAnErrorNotLabelsOnly() async throws {
+        let oracle = Oracle(target: ShiftingWidth(), budget: 10)
+        _ = try await oracle.query(try Tensor(shape: [1, 2], data: [0.1, 0]))
+        _ = try await oracle.query(try Tensor(shape: [1, 2], data: [0.9, 0]))
+        do {
+            _ = try await oracle.query(try Tensor(shape: [2, 2], data: [0.1, 0, 0.9, 0]))
+            Issue.record("answers of 3 and 4 classes were combined")
+        } catch {
+            #expect("\(error)".contains("changed width") && !"\(error)".contains("labels only"))
+        }
+        // remember takes one row and its one answer.
+        await #expect(throws: ProbeError.self) {
+            try await oracle.remember([0.5], answer: TargetAnswer(labels: [1], probabilities: nil))
+        }
+        await #expect(throws: ProbeError.self) {
+            try await oracle.remember([0.5, 0.5], answer: TargetAnswer(labels: [1, 2], probabilities: nil))
+        }
+    }
+}
+
 struct LabelOnly: ProbeTarget {
     let inner: any ProbeTarget
     var features: Int { inner.features }

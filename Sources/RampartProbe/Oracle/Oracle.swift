@@ -167,7 +167,11 @@ public actor Oracle {
         cacheHits += n - missing.count
         let entries = keys.map { cache[$0]! }
         var probabilities: Tensor?
-        if let width = entries.first?.probabilities?.count, entries.allSatisfy({ $0.probabilities?.count == width }) {
+        let widths = Set(entries.compactMap { $0.probabilities?.count })
+        if widths.count > 1 {
+            throw .targetFailed("the target's scores changed width between answers (\(widths.sorted().map(String.init).joined(separator: " and ")) classes)")
+        }
+        if let width = widths.first, entries.allSatisfy({ $0.probabilities != nil }) {
             probabilities = try? Tensor(shape: [n, width], data: entries.flatMap { $0.probabilities! })
         }
         return TargetAnswer(labels: entries.map(\.label), probabilities: probabilities, kind: entries.map(\.kind).min() ?? .label)
@@ -177,6 +181,9 @@ public actor Oracle {
     /// clean data), charging it to this oracle's budget as if asked here.
     public func remember(_ row: [Float], answer: TargetAnswer) throws(ProbeError) {
         guard used + 1 <= budget else { throw .budgetExhausted(used: used, budget: budget, asked: 1) }
+        guard row.count == target.features, answer.labels.count == 1, answer.probabilities.map({ $0.rank == 2 && $0.shape[0] == 1 }) ?? true else {
+            throw .unsuitableTarget("remember takes one row of \(target.features) features and its one answer")
+        }
         let key = row.map(\.bitPattern)
         guard cache[key] == nil, let label = answer.labels.first else { return }
         used += 1
