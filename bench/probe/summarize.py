@@ -113,23 +113,20 @@ def main():
     print()
     print("\n".join(extraction))
     print()
-    print("| attack (mlp) | AUC | TPR at 0.1 % FPR | TPR at 1 % FPR | seconds |")
-    print("|---|---|---|---|---|")
-    for result in membership:
-        m = result["metrics"]
-        print(f"| Rampart {result['attack']} | {show(m['auc'])} | {show(100 * m['tpr_at_0.1pct_fpr'], 2)} % | {show(100 * m['tpr_at_1pct_fpr'], 2)} % | {result['seconds']:.1f} |")
-    if art.get("membership"):
-        m = art["membership"]
-        print(f"| ART {m['attack']} | {show(m['auc'])} | {show(100 * m['tpr_at_0.1pct_fpr'], 2)} % | {show(100 * m['tpr_at_1pct_fpr'], 2)} % | {m['seconds']:.1f} |")
+    def membership_table(title, rows):
+        print(f"| {title} | AUC | TPR at 0.1 % FPR | TPR at 1 % FPR | seconds |")
+        print("|---|---|---|---|---|")
+        for name, m, took in rows:
+            print(f"| {name} | {show(m['auc'])} | {show(100 * m['tpr_at_0.1pct_fpr'], 2)} % | {show(100 * m['tpr_at_1pct_fpr'], 2)} % | {took:.1f} |")
+
+    ours = [(f"Rampart {r['attack']}", r["metrics"], r["seconds"]) for r in membership]
+    theirs = [(f"ART {art['membership']['attack']}", art["membership"], art["membership"]["seconds"])] if art.get("membership") else []
+    membership_table("attack (mlp)", ours + theirs)
     pool = rampart(work, "pool", "membership")
     combined["rampart"]["pooled_membership"] = pool
     if pool:
         print()
-        print("| pooled over 17 MLPs (30 549 pairs, 15 275 non-members) | AUC | TPR at 0.1 % FPR | TPR at 1 % FPR | seconds |")
-        print("|---|---|---|---|---|")
-        for result in pool:
-            m = result["metrics"]
-            print(f"| Rampart {result['attack']} | {show(m['auc'])} | {show(100 * m['tpr_at_0.1pct_fpr'], 2)} % | {show(100 * m['tpr_at_1pct_fpr'], 2)} % | {result['seconds']:.1f} |")
+        membership_table("pooled over 17 MLPs (30 549 pairs, 15 275 non-members)", [(f"Rampart {r['attack']}", r["metrics"], r["seconds"]) for r in pool])
     inversion_table(work, art, combined)
     Path(out).write_text(json.dumps(combined, indent=1))
     print(f"\nwrote {out}")
