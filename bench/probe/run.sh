@@ -46,8 +46,9 @@ for model in lr mlp gb; do
         > "$WORK/rampart-$model-square.json"
     "$BIN" probe evasion "${target[@]}" --data "$WORK/test.csv" --attack simba --epsilon 0.2 --samples "$SAMPLES" --budget 2000 \
         > "$WORK/rampart-$model-simba.json"
-    "$BIN" probe extraction "${target[@]}" --data "$WORK/test.csv" --budgets 25,50,100,125,225,250,450 \
-        > "$WORK/rampart-$model-extraction.json"
+    # ART's four budgets (the same work, for the wall-time ratio), then half of each (fidelity at half the queries).
+    "$BIN" probe extraction "${target[@]}" --data "$WORK/test.csv" --budgets 50,100,250,450 > "$WORK/rampart-$model-extraction.json"
+    "$BIN" probe extraction "${target[@]}" --data "$WORK/test.csv" --budgets 25,50,125,225 > "$WORK/rampart-$model-extraction-half.json"
 done
 "$BIN" probe membership --target "$URL/v2/models/mlp" --seed 0 --format json --members "$WORK/train.csv" \
     --non-members "$WORK/test.csv" --shadows 16 > "$WORK/rampart-mlp-membership.json"
