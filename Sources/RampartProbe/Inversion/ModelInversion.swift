@@ -189,6 +189,9 @@ public enum ModelInversion {
             guard labels.count >= 2, labels.count <= ModelInversion.maxClasses, labels.first! >= 0 else {
                 throw .unsuitableTarget("inversion needs between 2 and \(ModelInversion.maxClasses) classes labelled 0 or more in the data; it has \(labels.count)")
             }
+            guard labels.count <= Tensor.maxElements / Swift.max(1, features) else {
+                throw .unsuitableTarget("inversion: \(labels.count) classes × \(features) features is more than the probe holds in memory")
+            }
             var prior = [Float](repeating: 0, count: features)
             for row in auxiliary.rows { for i in 0..<features { prior[i] += row[i] } }
             self.prior = prior.map { $0 / Float(auxiliary.count) }
