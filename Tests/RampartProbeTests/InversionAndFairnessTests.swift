@@ -21,7 +21,7 @@ struct InversionAndFairnessTests {
                 "identified \(white.identificationRate), similarity \(white.similarity), confidence \(white.confidence)")
         #expect(white.classes.allSatisfy { $0.representative.allSatisfy { $0 >= 0 && $0 <= 1 } })
         // The curve starts from the prior (similarity 0) and climbs.
-        #expect((white.curve.first?[1] ?? 1) < white.similarity)
+        #expect(white.curve.first == [0, 0] && white.curve.last?[1] == white.similarity)
 
         let black = try await ModelInversion.blackBox(target: target, auxiliary: test, members: train, budget: 1001, seed: 3)
         #expect(black.perClass == 1001 && black.rows <= 10 * 1001 && black.outputKind == "probabilities")
@@ -50,6 +50,22 @@ struct InversionAndFairnessTests {
         let (diabetes, people) = try Self.diabetes()
         await #expect(throws: ProbeError.self) { try await ModelInversion.whiteBox(diabetes, auxiliary: test, members: train) }
         await #expect(throws: ProbeError.self) { try await ModelInversion.whiteBox(target, auxiliary: people, members: people) }
+    }
+
+    /// Tabular data in its own units (age in years, blood pressure in mmHg): each feature moves inside its range in
+    /// the data, scaled to it, so a step means the same for every feature.
+    @Test func inversionOfUnscaledTabularData() async throws {
+        let (target, test) = try Self.diabetes()
+        let train = try Dataset.load(csv: ExtractionAndMembershipTests.data.appendingPathComponent("diabetes_train.csv").path)
+        let report = try await ModelInversion.whiteBox(target, auxiliary: test, members: train)
+        #expect(report.classes.map(\.label) == [0, 1] && report.low.count == 10)
+        for item in report.classes {
+            for (i, value) in item.representative.enumerated() { #expect(value >= report.low[i] && value <= report.high[i], "feature \(i): \(value)") }
+        }
+        // Both reconstructions lean toward their own class, and the model is sure of each.
+        #expect(report.identificationRate == 1 && report.similarity > 0.3 && report.confidence > 0.9,
+                "similarity \(report.similarity), confidence \(report.confidence)")
+        #expect(report.result(target: "bare").images == nil)   // 10 features: not a picture
     }
 
     @Test func fairnessOfTheDiabetesModelAcrossSex() async throws {
@@ -102,12 +118,35 @@ struct InversionAndFairnessTests {
         #expect(again.groups == unaware.groups)
         // A column that is not there, a column with one value, too many groups: errors naming the column.
         for (column, data) in [("race", test), ("s4", test.slice(0..<1))] {
-            await #expect(throws: ProbeError.self) { try await FairnessAudit.run(target: rule, data: data, sensitive: column) }
+            do {
+                _ = try await FairnessAudit.run(target: rule, data: data, sensitive: column)
+                Issue.record("\(column) was audited")
+            } catch { #expect(error.description.contains(column)) }
         }
+        // A favourable class neither the data nor the model uses would make every rate 0: refused.
+        do {
+            _ = try await FairnessAudit.run(target: rule, data: test, sensitive: "sex", favorable: 7)
+            Issue.record("favourable class 7 was audited")
+        } catch { #expect(error.description.contains("favourable class 7")) }
+        // Abstentions (−1) are not decisions that flip.
+        let abstaining = try await FairnessAudit.run(target: Abstaining(inner: rule, column: 0), data: test, sensitive: "sex")
+        #expect(abstaining.counterfactualFlipRate! < biased.counterfactualFlipRate!)
         do {
             _ = try await FairnessAudit.run(target: rule, data: test, sensitive: "s5")
             Issue.record("a continuous column was audited")
         } catch { #expect(error.description.contains("bin a continuous column")) }
+    }
+}
+
+/// `inner`'s decision, or −1 (abstained, as a smoothed route does) when the row's `column` is above 50.
+struct Abstaining: ProbeTarget {
+    let inner: ColumnRule
+    let column: Int
+    var features: Int { inner.features }
+
+    func answer(_ rows: Tensor) async throws -> TargetAnswer {
+        let labels = try await inner.answer(rows).labels
+        return TargetAnswer(labels: labels.indices.map { rows.data[$0 * features + column] > 50 ? -1 : labels[$0] }, probabilities: nil)
     }
 }
 

@@ -39,9 +39,13 @@ def inversion_scores(representatives, train, test):
     import numpy as np
 
     x_train, y_train = train
-    prior = test.mean(axis=0)
-    means = np.array([x_train[y_train == c].mean(axis=0) for c in range(10)])
-    rep = np.asarray(representatives, dtype=np.float64)
+    # As Rampart scores: every feature scaled by its range in the data (train and test), centred on the mean test row.
+    low, high = np.minimum(x_train.min(axis=0), test.min(axis=0)), np.maximum(x_train.max(axis=0), test.max(axis=0))
+    span = np.where(high > low, high - low, 1.0)
+    scale = lambda x: np.where(high > low, (np.asarray(x, dtype=np.float64) - low) / span, 0.0)
+    prior = scale(test.mean(axis=0))
+    means = np.array([scale(x_train[y_train == c].mean(axis=0)) for c in range(10)])
+    rep = scale(np.asarray(representatives, dtype=np.float64))
 
     def cos(a, b):
         na, nb = np.linalg.norm(a), np.linalg.norm(b)
@@ -50,7 +54,7 @@ def inversion_scores(representatives, train, test):
     centred = [[cos(rep[c] - prior, means[k] - prior) for k in range(10)] for c in range(10)]
     return {"similarity": float(np.mean([centred[c][c] for c in range(10)])),
             "identification_rate": float(np.mean([int(np.argmax(centred[c]) == c) for c in range(10)])),
-            "raw_cosine": float(np.mean([cos(rep[c], means[c]) for c in range(10)]))}
+            "raw_cosine": float(np.mean([cos(np.asarray(representatives, dtype=np.float64)[c], x_train[y_train == c].mean(axis=0)) for c in range(10)]))}
 
 
 def inversion_table(work, art, combined):
@@ -68,6 +72,7 @@ def inversion_table(work, art, combined):
         results = rampart(work, model, "inversion")
         if not results:
             continue
+        # The pictures are the reconstructions on one grey scale from the data's lowest to highest value (0 and 1 here).
         images = results[0]["images"]
         ours = [img["pixels"] for img in images if img["name"].endswith("inverted")]
         mine, theirs = inversion_scores(ours, train, test[:, :64]), inversion_scores(art["inversion"][key]["representatives"], train, test[:, :64])

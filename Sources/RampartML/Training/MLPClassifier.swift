@@ -60,7 +60,12 @@ public struct MLPClassifier: Sendable, Equatable {
             model.biases.append((0..<sizes[l + 1]).map { _ in (Float.random(in: 0..<1, using: &generator) * 2 - 1) * bound })
         }
         if let initial {
-            guard initial.sizes == sizes else { throw .incompatibleShapes("a warm start needs layers \(sizes), got \(initial.sizes)") }
+            var consistent = initial.weights.count == sizes.count - 1 && initial.biases.count == sizes.count - 1
+            for l in 0..<(sizes.count - 1) where consistent {
+                let weights: Int = sizes[l] * sizes[l + 1]
+                consistent = initial.weights[l].count == weights && initial.biases[l].count == sizes[l + 1]
+            }
+            guard initial.sizes == sizes, consistent else { throw .incompatibleShapes("a warm start needs layers \(sizes), got \(initial.sizes)") }
             model.weights = initial.weights
             model.biases = initial.biases
         }

@@ -130,6 +130,9 @@ public struct Campaign: Sendable, Equatable, Decodable {
             if attack.attack == "fairness", (attack.sensitive ?? "").isEmpty {
                 throw .unsuitableTarget("\(field): fairness needs sensitive, the data's column to compare groups by (e.g. sensitive: sex)")
             }
+            if attack.pooled == true, attack.attack != "membership" {
+                throw .unsuitableTarget("\(field).pooled applies to membership inference only")
+            }
             if attack.attack == "membership", attack.pooled == true, targets.count < 3 {
                 throw .unsuitableTarget("\(field): pooled membership inference needs at least 3 targets (each is the others' shadow)")
             }
@@ -220,7 +223,7 @@ public struct Campaign: Sendable, Equatable, Decodable {
         let test: Dataset, train: Dataset?
         do {
             // Pooled membership inference reads which rows each target trained on from member_<name> columns.
-            let flags = attacks.contains { $0.pooled == true } ? self.targets.map { "member_\($0.name)" } : []
+            let flags = attacks.contains { $0.attack == "membership" && $0.pooled == true } ? self.targets.map { "member_\($0.name)" } : []
             test = try Dataset.load(csv: resolve(data.test), label: label, extra: flags)
             train = try data.train.map { file throws(Dataset.LoadError) in try Dataset.load(csv: resolve(file), label: label) }
         } catch { throw .unsuitableTarget(error.description) }

@@ -66,7 +66,7 @@ public enum SurrogateExtraction {
         }
         guard evaluation.count > 0 else { throw .unsuitableTarget("extraction needs rows to measure fidelity on") }
         guard queries == .uniform || largest <= pool.count else {
-            throw .unsuitableTarget("a budget of \(largest) natural queries needs as many rows of data; the pool has \(pool.count)")
+            throw .unsuitableTarget("a budget of \(largest) \(queries.rawValue) queries needs as many rows of data; the pool has \(pool.count)")
         }
         let started = ContinuousClock.now
         var rng = SeededRandom(seed: seed)
@@ -80,7 +80,15 @@ public enum SurrogateExtraction {
             queried = Array(order.prefix(largest))
             rows = queried.flatMap { pool.rows[$0] }
         case .kcenter:
-            queried = farthestFirst(pool.rows, count: largest, start: Int(rng.next() % UInt64(pool.count)))
+            // Farthest-first costs budget × candidates × features: past ~4·10⁹ it runs on a seeded sample of the pool.
+            var candidates = Array(0..<pool.count)
+            let affordable = Swift.max(largest, (1 << 32) / Swift.max(1, largest * Swift.max(d, 1)))
+            if candidates.count > affordable {
+                candidates.shuffle(using: &rng)
+                candidates = Array(candidates.prefix(affordable)).sorted()
+            }
+            let order = farthestFirst(candidates.map { pool.rows[$0] }, count: largest, start: Int(rng.next() % UInt64(candidates.count)))
+            queried = order.map { candidates[$0] }
             rows = queried.flatMap { pool.rows[$0] }
         case .uniform:
             rows = (0..<(largest * d)).map { _ in low + (high - low) * uniform(&rng) }

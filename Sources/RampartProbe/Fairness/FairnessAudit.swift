@@ -9,7 +9,8 @@ import RampartML
 /// - **demographic parity**: the rate of the favourable decision per group; the difference (max − min) and the ratio
 ///   (min / max — *disparate impact*, under 0.8 fails the US "four-fifths rule");
 /// - **equalized odds**: the larger of the true- and false-positive-rate differences (as Fairlearn defines it), with
-///   the FPR and FNR parity differences on their own;
+///   the FPR and FNR parity differences on their own (a group without positives or negatives has no TPR or FPR and is
+///   left out of that difference, where Fairlearn counts it as 0 and warns);
 /// - **unawareness**: whether the model takes the sensitive column as an input at all;
 /// - **counterfactual flips**: when it does, each row is asked again with only the sensitive value changed to every
 ///   other group's, and the share of rows whose decision changes is counted.
@@ -122,6 +123,11 @@ public enum FairnessAudit {
             decisions += try await oracle.labels(try! Tensor(shape: [chunk.count, d], data: chunk.flatMap { $0 }))
             progress(decisions.count, n + counterfactuals)
         }
+        // A favourable class nobody has and nobody is given makes every rate 0 — an audit that reads "fair".
+        guard data.labels.contains(favorable) || decisions.contains(favorable) else {
+            let seen = Array(Set(data.labels + decisions)).sorted().prefix(10).map(String.init).joined(separator: ", ")
+            throw .unsuitableTarget("fairness: the favourable class \(favorable) is neither a label in the data nor a decision of the target (they use \(seen)); set favorable")
+        }
         var flips: Int?
         if isInput, let column {
             // Every row with its sensitive value set to each other group's, in row order.
@@ -130,7 +136,10 @@ public enum FairnessAudit {
             func flush() async throws(ProbeError) {
                 guard !pending.isEmpty else { return }
                 let answer = try await oracle.labels(try! Tensor(shape: [pending.count, d], data: pending.flatMap(\.values)))
-                for (i, item) in pending.enumerated() where answer[i] != decisions[item.row] && answer[i] != -1 { changed[item.row] = true }
+                // An abstention (−1, a smoothed route declining to answer) on either side is not a changed decision.
+                for (i, item) in pending.enumerated() where answer[i] != decisions[item.row] && answer[i] != -1 && decisions[item.row] != -1 {
+                    changed[item.row] = true
+                }
                 pending.removeAll(keepingCapacity: true)
             }
             var asked = n

@@ -9,13 +9,16 @@ import RampartML
 ///     J(x) = log p_c(x) − λ‖x − x̄‖²
 ///
 /// inside the input box, by Adam from x̄, where x̄ is the mean of the attacker's own data over *all* classes (public
-/// knowledge of what inputs look like, nothing about any class). ∇ log p_c comes from the model's input gradient
+/// knowledge of what inputs look like, nothing about any class). The box is each feature's range in the data, and the
+/// optimisation runs with every feature scaled to [0, 1] by it, so a step means the same for a pixel and a blood
+/// pressure. ∇ log p_c comes from the model's input gradient
 /// (white-box, a local ONNX file — what ART's MIFace does) or, black-box, from antithetic zeroth-order estimates
 /// (Gaussian directions u, (f(x + σu) − f(x − σu)) u / 2σ, as in ZOO/NES), which needs the target's scores.
 ///
 /// Measured against the class means of the private data (the training rows when known): the *similarity* of each
-/// reconstruction to its class mean, both centred on x̄ (cosine; 0 is what x̄ itself scores, 1 the class mean), and
-/// whether the reconstruction is *identified* — nearer its own class mean than any other's (chance: 1/classes).
+/// reconstruction to its class mean, both centred on x̄ and scaled by the feature ranges (cosine; 0 is what x̄ itself
+/// scores, 1 the class mean), and whether the reconstruction is *identified* — nearer its own class mean than any
+/// other's (chance: 1/classes).
 public enum ModelInversion {
     public struct Options: Sendable, Equatable {
         /// Gradient steps per class, white-box.
@@ -26,20 +29,15 @@ public enum ModelInversion {
         public var prior: Float
         /// Random directions per black-box step; each costs two queries.
         public var directions: Int
-        /// The black-box finite-difference radius.
+        /// The black-box finite-difference radius (in units of each feature's range).
         public var sigma: Float
-        public var low: Float
-        public var high: Float
 
-        public init(steps: Int = 300, learningRate: Float = 0.05, prior: Float = 0.1, directions: Int = 10, sigma: Float = 0.01,
-                    low: Float = 0, high: Float = 1) {
+        public init(steps: Int = 300, learningRate: Float = 0.05, prior: Float = 0.1, directions: Int = 10, sigma: Float = 0.01) {
             self.steps = steps
             self.learningRate = learningRate
             self.prior = prior
             self.directions = directions
             self.sigma = sigma
-            self.low = low
-            self.high = high
         }
     }
 
@@ -50,6 +48,7 @@ public enum ModelInversion {
 
     public struct ClassResult: Sendable, Equatable, Codable {
         public var label: Int
+        /// The reconstruction, in the data's units.
         public var representative: [Float]
         /// The target's probability of `label` for the representative.
         public var confidence: Double
@@ -64,6 +63,9 @@ public enum ModelInversion {
         public var outputKind: String
         public var classes: [ClassResult]
         public var classMeans: [[Float]]
+        /// Each feature's range in the data: the box the reconstructions stay in.
+        public var low: [Float]
+        public var high: [Float]
         /// Gradient steps (white-box) or queries (black-box) spent per class.
         public var perClass: Int
         /// Rows sent to the target (black-box), 0 white-box.
@@ -90,17 +92,18 @@ public enum ModelInversion {
         let steps = Swift.max(1, options.steps)
         var optimizer = Optimizer(setup: setup, options: options)
         for step in 1...steps {
-            let x = try! Tensor(shape: [labels.count, setup.d], data: optimizer.x)
+            let x = try! Tensor(shape: [labels.count, setup.d], data: setup.inputs(optimizer.x))
             let gradient: Tensor
             do { gradient = try target.lossGradient(x, labels: labels) } catch let error as ProbeError { throw error } catch {
                 throw .unsuitableTarget("inversion: the model's input gradient failed: \(error)")
             }
-            optimizer.step(ascending: gradient.data.map { -$0 })
+            // ∂/∂z = ∂/∂x · (high − low) for x = low + z · (high − low).
+            optimizer.step(ascending: gradient.data.enumerated().map { i, g in -g * setup.span[i % setup.d] })
             optimizer.record(step, total: steps)
             if step % Swift.max(1, steps / 10) == 0 { progress(step, steps) }
         }
         let answer: TargetAnswer
-        do { answer = try await target.answer(try! Tensor(shape: [labels.count, setup.d], data: optimizer.x)) } catch {
+        do { answer = try await target.answer(try! Tensor(shape: [labels.count, setup.d], data: setup.inputs(optimizer.x))) } catch {
             throw .unsuitableTarget("inversion: the model failed on the reconstructions: \(error)")
         }
         return try optimizer.report(access: .whiteBox, answer: answer, perClass: steps, rows: 0, seed: 0, started: started)
@@ -117,6 +120,10 @@ public enum ModelInversion {
         let steps = (budget - 1) / (2 * q)
         guard steps >= 1 else { throw .unsuitableTarget("inversion: a budget of \(budget) queries per class buys no step; give at least \(2 * q + 1)") }
         guard c * 2 * q <= Tensor.maxElements / Swift.max(d, 1) else { throw .unsuitableTarget("inversion: \(c) classes × \(2 * q) directions is too many rows per step") }
+        // The oracle keeps every row it sent (its cache): bound the whole run, as extraction does.
+        guard c.multipliedReportingOverflow(by: budget).partialValue <= Tensor.maxElements / Swift.max(d, 1), c * budget >= 0 else {
+            throw .unsuitableTarget("inversion: \(c) classes × \(budget) queries × \(d) features is more than the probe holds in memory; lower the budget")
+        }
         let oracle = Oracle(target: target, budget: c * (steps * 2 * q + 1))
         var rng = SeededRandom(seed: seed)
         var gaussian = Gaussian()
@@ -129,9 +136,9 @@ public enum ModelInversion {
             for k in 0..<c {
                 for j in 0..<q {
                     for i in 0..<d {
-                        let u = directions[(k * q + j) * d + i], x = optimizer.x[k * d + i]
-                        rows[((k * 2 * q) + 2 * j) * d + i] = Swift.min(Swift.max(x + sigma * u, options.low), options.high)
-                        rows[((k * 2 * q) + 2 * j + 1) * d + i] = Swift.min(Swift.max(x - sigma * u, options.low), options.high)
+                        let u = directions[(k * q + j) * d + i], z = optimizer.x[k * d + i]
+                        rows[((k * 2 * q) + 2 * j) * d + i] = setup.input(Swift.min(Swift.max(z + sigma * u, 0), 1), feature: i)
+                        rows[((k * 2 * q) + 2 * j + 1) * d + i] = setup.input(Swift.min(Swift.max(z - sigma * u, 0), 1), feature: i)
                     }
                 }
             }
@@ -151,7 +158,7 @@ public enum ModelInversion {
             optimizer.record(step * 2 * q, total: steps * 2 * q)
             if step % Swift.max(1, steps / 10) == 0 { progress(step, steps) }
         }
-        let final = try await oracle.query(try! Tensor(shape: [c, d], data: optimizer.x))
+        let final = try await oracle.query(try! Tensor(shape: [c, d], data: setup.inputs(optimizer.x)))
         let kind = await oracle.outputKind ?? .label
         var report = try optimizer.report(access: .blackBox, answer: final, perClass: steps * 2 * q + 1, rows: await oracle.used, seed: seed,
                                           started: started)
@@ -172,26 +179,40 @@ public enum ModelInversion {
 
     static func logProbability(_ p: Float) -> Float { Foundation.log(Swift.max(p, 1e-6)) }
 
-    /// The classes, the prior x̄ and the class means, checked against the target's width.
+    /// The classes, the box, the prior x̄ and the class means (the last two scaled to the box), checked against the
+    /// target's width. Inside, every row is z ∈ [0, 1]^d, and x = low + z · span.
     struct Setup {
         var d: Int
         var labels: [Int]
+        var low: [Float]
+        var span: [Float]
         var prior: [Float]
         var means: [[Float]]
 
         init(features: Int, auxiliary: Dataset, members: Dataset) throws(ProbeError) {
             d = features
-            for data in [auxiliary, members] where data.features.count != d {
-                throw .unsuitableTarget("inversion: the data has \(data.features.count) features; the target takes \(d)")
+            for (name, data) in [("the attacker's data (--data, data.test)", auxiliary), ("the members (--members, data.train)", members)]
+            where data.features.count != d {
+                throw .unsuitableTarget("inversion: \(name) has \(data.features.count) features; the target takes \(d)")
             }
             guard auxiliary.count > 0, members.count > 0 else { throw .unsuitableTarget("inversion needs rows of data") }
             labels = Array(Set(members.labels)).sorted()
-            guard labels.count >= 2, labels.count <= ModelInversion.maxClasses, labels.first! >= 0 else {
-                throw .unsuitableTarget("inversion needs between 2 and \(ModelInversion.maxClasses) classes labelled 0 or more in the data; it has \(labels.count)")
+            guard labels.first! >= 0 else { throw .unsuitableTarget("inversion: class \(labels.first!) in the members is negative; classes are 0 or more") }
+            guard labels.count >= 2, labels.count <= ModelInversion.maxClasses else {
+                throw .unsuitableTarget("inversion needs between 2 and \(ModelInversion.maxClasses) classes in the members; they have \(labels.count)")
             }
             guard labels.count <= Tensor.maxElements / Swift.max(1, features) else {
                 throw .unsuitableTarget("inversion: \(labels.count) classes × \(features) features is more than the probe holds in memory")
             }
+            var low = [Float](repeating: .infinity, count: features), high = [Float](repeating: -.infinity, count: features)
+            for row in auxiliary.rows + members.rows {
+                for i in 0..<features {
+                    low[i] = Swift.min(low[i], row[i])
+                    high[i] = Swift.max(high[i], row[i])
+                }
+            }
+            self.low = low
+            span = zip(low, high).map { $1 - $0 }
             var prior = [Float](repeating: 0, count: features)
             for row in auxiliary.rows { for i in 0..<features { prior[i] += row[i] } }
             self.prior = prior.map { $0 / Float(auxiliary.count) }
@@ -204,7 +225,18 @@ public enum ModelInversion {
                 for i in 0..<features { sums[k][i] += row[i] }
             }
             means = sums.enumerated().map { k, sum in sum.map { $0 / Float(counts[k]) } }
+            self.prior = scaled(self.prior)
+            self.means = means.map(scaled)
         }
+
+        /// A row in the box's units, z ∈ [0, 1] (a feature with one value in the data is 0).
+        func scaled(_ x: [Float]) -> [Float] { x.indices.map { i in span[i] > 0 ? (x[i] - low[i]) / span[i] : 0 } }
+
+        /// One feature of z in the data's units.
+        func input(_ z: Float, feature i: Int) -> Float { low[i] + z * span[i] }
+
+        /// Rows of z (`classes × d`) in the data's units.
+        func inputs(_ z: [Float]) -> [Float] { z.indices.map { input(z[$0], feature: $0 % d) } }
 
         /// cos(a − x̄, b − x̄), 0 when either is x̄.
         func similarity(_ a: ArraySlice<Float>, _ b: [Float]) -> Double {
@@ -246,7 +278,7 @@ public enum ModelInversion {
                 m[i] = b1 * m[i] + (1 - b1) * g
                 v[i] = b2 * v[i] + (1 - b2) * g * g
                 let update = options.learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + 1e-8)
-                x[i] = Swift.min(Swift.max(x[i] - update, options.low), options.high)
+                x[i] = setup.span[i % d] > 0 ? Swift.min(Swift.max(x[i] - update, 0), 1) : 0
             }
         }
 
@@ -256,8 +288,9 @@ public enum ModelInversion {
             return total / Double(setup.labels.count)
         }
 
-        /// Keeps about 60 points of the similarity curve.
+        /// Keeps about 60 points of the similarity curve, from the start (x̄: similarity 0).
         mutating func record(_ spent: Int, total: Int) {
+            if curve.isEmpty { curve.append([0, 0]) }
             let every = Swift.max(1, total / 60)
             if spent % every == 0 || spent == total { curve.append([Double(spent), meanSimilarity]) }
         }
@@ -270,10 +303,11 @@ public enum ModelInversion {
                 let row = x[(k * d)..<((k + 1) * d)]
                 let similarities = setup.means.map { setup.similarity(row, $0) }
                 let nearest = similarities.indices.max { similarities[$0] < similarities[$1] }!
-                return ClassResult(label: label, representative: Array(row), confidence: Double(p[k * width + label]),
+                return ClassResult(label: label, representative: setup.inputs(Array(row)), confidence: Double(p[k * width + label]),
                                    similarity: similarities[k], identified: nearest == k && similarities[k] > 0)
             }
-            return Report(access: access, outputKind: answer.kind.description, classes: classes, classMeans: setup.means, perClass: perClass,
+            return Report(access: access, outputKind: answer.kind.description, classes: classes, classMeans: setup.means.map(setup.inputs),
+                          low: setup.low, high: zip(setup.low, setup.span).map { $0 + $1 }, perClass: perClass,
                           rows: rows, curve: curve, seed: seed, seconds: (ContinuousClock.now - started).seconds)
         }
     }

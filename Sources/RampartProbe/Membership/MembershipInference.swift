@@ -180,6 +180,8 @@ public enum MembershipInference {
             // Global ("fixed") variances of IN and OUT statistics around their per-record means.
             var inMeans = [Double](repeating: 0, count: n), outMeans = [Double](repeating: 0, count: n)
             var inSpread: [Double] = [], outSpread: [Double] = []
+            // Degrees of freedom: each record's mean takes one from its own statistics.
+            var inFreedom = 0, outFreedom = 0
             for r in 0..<n {
                 let ins = (0..<shadows).filter { inside[$0][r] }.map { statistics[$0][r] }
                 let outs = (0..<shadows).filter { !inside[$0][r] }.map { statistics[$0][r] }
@@ -187,8 +189,11 @@ public enum MembershipInference {
                 outMeans[r] = outs.isEmpty ? .nan : outs.reduce(0, +) / Double(outs.count)
                 inSpread += ins.map { $0 - inMeans[r] }
                 outSpread += outs.map { $0 - outMeans[r] }
+                inFreedom += Swift.max(0, ins.count - 1)
+                outFreedom += Swift.max(0, outs.count - 1)
             }
-            let inSD = Swift.max(standardDeviation(inSpread), 1e-6), outSD = Swift.max(standardDeviation(outSpread), 1e-6)
+            let inSD = Swift.max(standardDeviation(inSpread, freedom: inFreedom), 1e-6)
+            let outSD = Swift.max(standardDeviation(outSpread, freedom: outFreedom), 1e-6)
             let outMeanAll = outMeans.filter { !$0.isNaN }.reduce(0, +) / Double(Swift.max(1, outMeans.filter { !$0.isNaN }.count))
             let inMeanAll = inMeans.filter { !$0.isNaN }.reduce(0, +) / Double(Swift.max(1, inMeans.filter { !$0.isNaN }.count))
             for r in 0..<n {
@@ -270,8 +275,9 @@ public enum MembershipInference {
         -0.5 * ((x - mu) / sd) * ((x - mu) / sd) - Foundation.log(sd)
     }
 
-    static func standardDeviation(_ deviations: [Double]) -> Double {
-        guard deviations.count > 1 else { return 0 }
-        return (deviations.reduce(0) { $0 + $1 * $1 } / Double(deviations.count - 1)).squareRoot()
+    /// The pooled standard deviation of deviations from per-record means, with `freedom` = Σ (records' counts − 1).
+    static func standardDeviation(_ deviations: [Double], freedom: Int) -> Double {
+        guard freedom > 0 else { return 0 }
+        return (deviations.reduce(0) { $0 + $1 * $1 } / Double(freedom)).squareRoot()
     }
 }

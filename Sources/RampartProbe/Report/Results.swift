@@ -129,7 +129,7 @@ extension ModelInversion.Report {
     /// the target's mean `confidence` in its own reconstructions, and per class `similarity_class_<c>`; the curve of
     /// mean similarity as the optimisation went, and — when the features are a square image — each class mean next
     /// to its reconstruction.
-    public func result(target: String, low: Float = 0, high: Float = 1) -> ProbeReport.Result {
+    public func result(target: String) -> ProbeReport.Result {
         let name = "inversion-\(access.rawValue)"
         var metrics: [String: Double] = ["similarity": similarity, "identification_rate": identificationRate, "confidence": confidence,
                                          "classes": Double(classes.count), "chance_identification_rate": 1 / Double(Swift.max(1, classes.count))]
@@ -137,8 +137,11 @@ extension ModelInversion.Report {
         for item in classes { metrics["similarity_class_\(item.label)"] = item.similarity }
         var images: [ProbeReport.Image]?
         let d = classMeans.first?.count ?? 0, side = Int(Double(d).squareRoot().rounded())
-        if side >= 4, side * side == d, classes.count <= 100 {
-            func pixels(_ values: [Float]) -> [Double] { values.map { Double(($0 - low) / Swift.max(high - low, .leastNormalMagnitude)) } }
+        // Pictures only for small square images (up to 64 × 64: each pixel is an SVG square in report.html).
+        if side >= 4, side <= 64, side * side == d, classes.count <= 100, low.count == d, high.count == d {
+            // One grey scale for the whole picture: the data's lowest to highest value.
+            let bottom = low.min() ?? 0, top = high.max() ?? 1
+            func pixels(_ values: [Float]) -> [Double] { values.map { top > bottom ? Double(($0 - bottom) / (top - bottom)) : 0 } }
             images = zip(classes, classMeans).flatMap { item, mean in
                 [ProbeReport.Image(name: "class \(item.label): mean", width: side, height: side, pixels: pixels(mean)),
                  ProbeReport.Image(name: "class \(item.label): inverted", width: side, height: side, pixels: pixels(item.representative))]
@@ -165,7 +168,9 @@ extension FairnessAudit.Report {
         metrics["fnr_parity_difference"] = fnrParityDifference
         metrics["counterfactual_flip_rate"] = counterfactualFlipRate
         for group in groups {
-            let key = "\(sensitive)_\(format(Double(group.value)))"
+            // The value in full (1 for 1.0), so two close values never share a key.
+            let value = Double(group.value)
+            let key = "\(sensitive)_\(value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : "\(group.value)")"
             metrics["selection_rate_\(key)"] = group.selectionRate
             metrics["tpr_\(key)"] = group.truePositiveRate
             metrics["fpr_\(key)"] = group.falsePositiveRate
