@@ -134,11 +134,10 @@ extension Rampart {
             @OptionGroup var output: ReportOptions
 
             func run() async throws {
-                let attack = Campaign.AttackConfig(attack: "inversion", budget: budget)
-                var config = attack
-                config.access = access
-                config.steps = steps
-                var campaign = target.campaign(test: data, label: label, attack: config, seed: output.seed ?? 0)
+                var attack = Campaign.AttackConfig(attack: "inversion", budget: budget)
+                attack.access = access
+                attack.steps = steps
+                var campaign = target.campaign(test: data, label: label, attack: attack, seed: output.seed ?? 0)
                 campaign.data.train = members.map { TargetOptions.absolute($0) }
                 try await output.run(campaign)
             }

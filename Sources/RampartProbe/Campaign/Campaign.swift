@@ -256,8 +256,7 @@ public struct Campaign: Sendable, Equatable, Decodable {
                     }
                     produced = report.results(target: name)
                 } catch {
-                    produced = [ProbeReport.Result(attack: "membership", risk: "membership inference", target: name, budget: nil, metrics: [:],
-                                                   error: error.description, seconds: (ContinuousClock.now - started).seconds)]
+                    produced = [Self.failure(error, attack: attack, target: name, started: started)]
                 }
                 record(produced, attack)
                 continue
@@ -271,15 +270,19 @@ public struct Campaign: Sendable, Equatable, Decodable {
                         progress("      \(attack.attack) against \(config.name): \(done)/\(total) \(unit)")
                     }
                 } catch {
-                    produced = [ProbeReport.Result(attack: attack.attack, risk: Self.risk(attack.attack), target: config.name,
-                                                   budget: attack.budget, metrics: [:], error: error.description,
-                                                   seconds: (ContinuousClock.now - started).seconds)]
+                    produced = [Self.failure(error, attack: attack, target: config.name, started: started)]
                 }
                 record(produced, attack)
             }
         }
         return ProbeReport(seed: seed, targets: self.targets.map { ProbeReport.Target(name: $0.name, url: Self.display($0.url), outputKind: kinds[$0.name]) },
                            results: results)
+    }
+
+    /// The result of an attack that could not run against a target.
+    static func failure(_ error: ProbeError, attack: AttackConfig, target: String, started: ContinuousClock.Instant) -> ProbeReport.Result {
+        ProbeReport.Result(attack: attack.attack, risk: risk(attack.attack), target: target, budget: attack.budget, metrics: [:],
+                           error: error.description, seconds: (ContinuousClock.now - started).seconds)
     }
 
     /// A URL for a report: without user info or query, where credentials sometimes travel.

@@ -47,7 +47,9 @@ public enum SurrogateExtraction {
 
     /// Steals the target with each budget in `budgets` (rows), evaluating on `evaluation`.
     ///
-    /// - Parameter useScores: fit probabilities when the target gives them (default), or labels only.
+    /// - Parameters:
+    ///   - queries: which rows to ask about (k-center over the pool by default).
+    ///   - useScores: fit probabilities when the target gives them (default), or labels only.
     ///   - selfTraining: after fitting the queried rows, label the pool's unqueried rows the copy is sure of (≥ 0.9)
     ///     with its own predictions and fit again from where it stopped (semi-supervised extraction: the thief's
     ///     unlabelled data costs no queries; Jagielski et al., USENIX Security 2020).

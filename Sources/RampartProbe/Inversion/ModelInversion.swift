@@ -121,7 +121,8 @@ public enum ModelInversion {
         guard steps >= 1 else { throw .unsuitableTarget("inversion: a budget of \(budget) queries per class buys no step; give at least \(2 * q + 1)") }
         guard c * 2 * q <= Tensor.maxElements / Swift.max(d, 1) else { throw .unsuitableTarget("inversion: \(c) classes × \(2 * q) directions is too many rows per step") }
         // The oracle keeps every row it sent (its cache): bound the whole run, as extraction does.
-        guard c.multipliedReportingOverflow(by: budget).partialValue <= Tensor.maxElements / Swift.max(d, 1), c * budget >= 0 else {
+        let (cells, overflow) = c.multipliedReportingOverflow(by: budget)
+        guard !overflow, cells <= Tensor.maxElements / Swift.max(d, 1) else {
             throw .unsuitableTarget("inversion: \(c) classes × \(budget) queries × \(d) features is more than the probe holds in memory; lower the budget")
         }
         let oracle = Oracle(target: target, budget: c * (steps * 2 * q + 1))
