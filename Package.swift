@@ -1,14 +1,12 @@
 // swift-tools-version:6.1
-// Rampart — the OWASP AI Security and Privacy Guide, put into practice. See ../shared/DESIGN.md.
+// Rampart — the OWASP AI Security and Privacy Guide, put into practice. docs/design.md describes the targets and the
+// rules between them: arrows point down only, every module a target imports is declared here, and no target needs
+// unsafe flags, so each library product can be used as a versioned dependency.
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
-
-/// The numeric targets are optimized in debug builds too: the test suite trains shadow models and runs attacks of
-/// thousands of queries through them, and unoptimized loops made one membership test take 7 minutes.
-let numericSettings = swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 let package = Package(
     name: "rampart",
@@ -38,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
@@ -64,6 +63,7 @@ let package = Package(
                 "RampartCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -86,19 +86,19 @@ let package = Package(
         ),
         // OpenBLAS's CBLAS (Debian libopenblas-dev), for RampartML's matrix products.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        // Float tensors over OpenBLAS: the arithmetic of the native model runtime (issue 5). No I/O.
+        // Float tensors over OpenBLAS: the arithmetic of the native model runtime. No I/O.
         .target(
             name: "RampartML",
             dependencies: ["COpenBLAS"],
-            swiftSettings: numericSettings
+            swiftSettings: swiftSettings
         ),
         // ONNX models: the protobuf schema (generated once by scripts/onnx/generate-swift.sh, committed) and the loader.
         .target(
             name: "RampartONNX",
             dependencies: ["RampartML", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            swiftSettings: numericSettings
+            swiftSettings: swiftSettings
         ),
-        // The red team (issue 6): attacks on classifiers through one query-counting oracle.
+        // The red team: attacks on classifiers through one query-counting oracle.
         .target(
             name: "RampartProbe",
             dependencies: [
@@ -111,7 +111,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),   // campaign files
             ],
-            swiftSettings: numericSettings
+            swiftSettings: swiftSettings
         ),
         // The gateway: the hot path from request to decision record.
         .target(
@@ -123,9 +123,11 @@ let package = Package(
                 "RampartLedger",
                 "RampartML",
                 "RampartONNX",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -148,6 +150,7 @@ let package = Package(
                 "RampartONNX",
                 "RampartProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -157,7 +160,11 @@ let package = Package(
         // A stand-in OpenAI-compatible upstream (the one test double allowed: an LLM we do not ship).
         .target(
             name: "RampartTesting",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Test support: the suites run against every backend `TestBackend.available` lists.
@@ -171,6 +178,13 @@ let package = Package(
             dependencies: ["RampartTesting", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
+        // libFuzzer targets for the parsers of untrusted input, built from the targets that hold them. `swift build`
+        // makes corpus replayers of them; Fuzz/run.sh builds them with `-sanitize=fuzzer,address -D FUZZING`.
+        .target(name: "FuzzDriver", path: "Fuzz/Driver", swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-json", dependencies: ["FuzzDriver", "RampartCore"], path: "Fuzz/JSON", swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-sse", dependencies: ["FuzzDriver", "RampartCore"], path: "Fuzz/SSE", swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-text", dependencies: ["FuzzDriver", "RampartText"], path: "Fuzz/Text", swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-csv", dependencies: ["FuzzDriver", "RampartML"], path: "Fuzz/CSV", swiftSettings: swiftSettings),
         .testTarget(
             name: "RampartCoreTests",
             dependencies: ["RampartCore", "RampartStoreTesting"],
@@ -183,12 +197,19 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartLedgerTests",
-            dependencies: ["RampartLedger", "RampartStore", "RampartStoreTesting"],
+            dependencies: [
+                "RampartLedger", "RampartStore", "RampartCore", "RampartStoreTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RampartMLTests",
-            dependencies: ["RampartML", "RampartONNX", "RampartCore", "RampartStoreTesting"],
+            dependencies: [
+                "RampartML", "RampartONNX", "RampartCore", "RampartStoreTesting",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -215,10 +236,19 @@ let package = Package(
                 "RampartGateway",
                 "RampartStore",
                 "RampartCore",
+                "RampartLedger",
+                "RampartText",
                 "RampartTesting",
                 "RampartStoreTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

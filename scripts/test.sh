@@ -10,14 +10,18 @@ missing=()
 command -v curl >/dev/null || missing+=(curl)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
-# OpenBLAS for RampartML's matrix products (issue 5).
+# OpenBLAS for RampartML's matrix products.
 pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; else sudo apt-get install -y "${missing[@]}"; fi
 fi
 python3 -m pip install -q --disable-pip-version-check -r Tests/e2e/requirements.txt
 
-swift build --build-tests
+# One release build for everything: the attacks, training and the model runtime are only fast optimized, and the
+# package sets no compiler flags of its own (its libraries stay usable as versioned dependencies).
+swift build -c release --build-tests
+RAMPART_BIN_DIR=$(swift build -c release --show-bin-path)
+export RAMPART_BIN_DIR
 bash Fuzz/run.sh 200000
 
 # The store's suites run against SQLite and against a real PostgreSQL server on loopback (installed if missing,
@@ -25,5 +29,5 @@ bash Fuzz/run.sh 200000
 RAMPART_TEST_POSTGRES=$(bash scripts/postgres.sh start)
 export RAMPART_TEST_POSTGRES
 trap 'bash scripts/postgres.sh stop' EXIT
-swift test --skip-build
+swift test -c release --skip-build
 python3 -m pytest -q Tests/e2e

@@ -9,7 +9,7 @@ import RampartCore
 import RampartLedger
 import RampartStore
 
-/// The OpenAI-compatible API on the public listener — the gateway's hot path (DESIGN.md):
+/// The OpenAI-compatible API on the public listener — the gateway's hot path (docs/design.md):
 /// authenticate → read and validate the body → route → throttle → upstream → decision record → response.
 ///
 /// Every request gets exactly one decision record, whether it is allowed, refused or failed, and every response
@@ -99,10 +99,10 @@ final class OpenAIProxy: Sendable {
             let subject = LimitSubject(keyID: key.id, route: route.name)
             try await admit(route: route, keyID: key.id)
 
-            // Purpose and consent (DESIGN.md: after throttling, before the input guards).
+            // Purpose and consent (after throttling, before the input guards).
             try checkPurposeAndConsent(route: route, draft: &draft)
 
-            // Input guards (DESIGN.md: after throttling, before the upstream).
+            // Input guards (after throttling, before the upstream).
             var requestGuard = guards[route.name].map { RequestGuard(guards: $0, tenant: key.tenant) }
             var guarded = false
             if var state = requestGuard {

@@ -124,13 +124,14 @@ public struct LedgerStore: Sendable {
     }
 
     /// Rows with `seq` in `range`, in order. Read without SQLKit's decoding (a verify reads every row of the log): on
-    /// SQLite through the C API directly (``SQLiteDirectReader``), on PostgreSQL with the driver's typed decoding.
+    /// SQLite by column position from the driver's rows (``SQLiteLedgerReader``), on PostgreSQL with the driver's
+    /// typed decoding.
     public func rows(_ range: Range<Int64>) async throws -> [Row] {
         let what = "could not read ledger entries \(range.lowerBound)..<\(range.upperBound)"
         switch store.backend {
-        case .sqlite:
+        case .sqlite(_, let reader):
             do {
-                return try await SQLiteDirectReader.rows(path: store.location, range)
+                return try await SQLiteLedgerReader.rows(reader, range)
             } catch {
                 throw StoreError.wrap("query_failed", what, error)
             }
@@ -156,9 +157,9 @@ public struct LedgerStore: Sendable {
     /// proofs, or to catch up with entries another process appended.
     public func leafHashes(from start: Int64 = 0, upTo size: Int64) async throws -> [[UInt8]] {
         switch store.backend {
-        case .sqlite:
+        case .sqlite(_, let reader):
             do {
-                return try await SQLiteDirectReader.leafHashes(path: store.location, start..<max(start, size))
+                return try await SQLiteLedgerReader.leafHashes(reader, start..<max(start, size))
             } catch {
                 throw StoreError.wrap("query_failed", "could not read the ledger's leaf hashes", error)
             }

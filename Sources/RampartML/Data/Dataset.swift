@@ -3,7 +3,6 @@ import Foundation
 /// The attacker's data: numeric rows with a label per row, read from CSV (RFC 4180 without quoted fields: a header,
 /// then one row per line, comma-separated numbers). The label column (`label` unless told otherwise) holds integer
 /// classes; every other column is a feature, unless named in `extra` — kept aside, such as a sensitive attribute.
-/// Foundation only, so the libFuzzer target (Fuzz/CSVFuzz.swift) compiles it alone.
 public struct Dataset: Sendable, Equatable {
     public var features: [String]
     public var rows: [[Float]]

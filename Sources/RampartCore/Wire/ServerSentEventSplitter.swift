@@ -1,14 +1,12 @@
-// No imports: this file is also compiled into the libFuzzer target (Fuzz/).
-
 /// Splits a `text/event-stream` byte stream into whole events (WHATWG HTML §9.2), carrying partial events over
 /// from one chunk to the next. The gateway relays whole events only, which is what lets it read each one (usage
 /// today, guards later) before the client sees it.
-struct ServerSentEventSplitter {
+public struct ServerSentEventSplitter: Sendable {
     private var carry: [UInt8] = []
     /// Most bytes one event may have; a longer one is an upstream protocol error.
-    let maxEventBytes: Int
+    public let maxEventBytes: Int
 
-    init(maxEventBytes: Int = 1 << 20) {
+    public init(maxEventBytes: Int = 1 << 20) {
         self.maxEventBytes = maxEventBytes
     }
 
@@ -17,7 +15,7 @@ struct ServerSentEventSplitter {
     private var lineStart = 0
 
     /// Whole events completed by `chunk`, each with its terminating blank line.
-    mutating func feed<Bytes: Sequence>(_ chunk: Bytes) throws(SSEError) -> [[UInt8]] where Bytes.Element == UInt8 {
+    public mutating func feed<Bytes: Sequence>(_ chunk: Bytes) throws(SSEError) -> [[UInt8]] where Bytes.Element == UInt8 {
         carry.append(contentsOf: chunk)
         var events: [[UInt8]] = []
         var start = 0
@@ -49,10 +47,10 @@ struct ServerSentEventSplitter {
     }
 
     /// Bytes of an unfinished event left when the stream ended.
-    var remainder: [UInt8] { carry }
+    public var remainder: [UInt8] { carry }
 
     /// The `data:` payload of an event (lines joined with "\n"), or nil when it has none.
-    static func data(of event: [UInt8]) -> [UInt8]? {
+    public static func data(of event: [UInt8]) -> [UInt8]? {
         var payload: [UInt8] = []
         var found = false
         var lineStart = 0
@@ -78,8 +76,4 @@ struct ServerSentEventSplitter {
         }
         return found ? payload : nil
     }
-}
-
-struct SSEError: Error {
-    var message: String
 }

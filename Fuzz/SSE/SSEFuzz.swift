@@ -1,8 +1,10 @@
 // libFuzzer target for the server-sent-event splitter that reads every streamed upstream response
-// (Sources/RampartGateway/OpenAI/ServerSentEventSplitter.swift). Built and run by Fuzz/run.sh.
+// (RampartCore's ServerSentEventSplitter). Built and run by Fuzz/run.sh (the `fuzz-sse` product).
 // Invariants: never crash; whatever the chunking, events plus the unfinished tail are exactly the input.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzSSE(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+import FuzzDriver
+import RampartCore
+func fuzzSSE(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard !bytes.isEmpty else { return 0 }
     let step = Int(bytes[0] % 17) + 1
@@ -19,4 +21,8 @@ public func fuzzSSE(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     if out + splitter.remainder != Array(bytes.dropFirst()) { fatalError("the splitter lost or invented bytes") }
     return 0
+}
+
+@main enum Main {
+    static func main() { FuzzDriver.run(fuzzSSE) }
 }

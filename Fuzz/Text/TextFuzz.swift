@@ -1,8 +1,10 @@
 // libFuzzer target: TextScanner on arbitrary bytes (as UTF-8, lossily) must not crash, hang or report a
 // finding outside the input; redacting every finding with every operator and restoring the placeholders must
 // give the input back where the operator is reversible.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+import FuzzDriver
+import RampartText
+func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let count = text.unicodeScalars.count
     let findings = scanner.scan(text)
@@ -22,3 +24,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
 let scanner = TextScanner(options: .init(canaries: ["cnyk7qz2m4xw5ab3cd6e"], currentYear: 2026))
 let redactor = Redactor { type, value in String(UInt(bitPattern: (type + value).hashValue) % 1_000_000) }
+
+@main enum Main {
+    static func main() { FuzzDriver.run(fuzz) }
+}
