@@ -51,7 +51,7 @@ public final class Gateway: Sendable {
         try await keys.refresh(from: store)
         self.consents = ConsentBook()
         try await consents.refresh(from: store)
-        let signingKey = try config.ledger.signingKey.map { try LedgerSigningKey.load(name: config.ledger.origin, path: $0) }
+        let signingKey = try Self.signingKey(config, logger: logger)
         self.ledger = try await Ledger.open(store: store, origin: config.ledger.origin, signingKey: signingKey)
         if store.isPostgres {
             // Replicas on one database share one bucket per key and route.
@@ -96,6 +96,27 @@ public final class Gateway: Sendable {
             }
         }
         self.classifiers = ClassifierRoutes(proxy: proxy, models: models)
+    }
+
+    /// The ledger's signing key: the configured file, or on SQLite the default one beside the store, created on first
+    /// start so checkpoints are signed out of the box (guide: consent records "protected from tampering"). On
+    /// PostgreSQL without `ledger.signing_key` the log is not signed, and the log says so.
+    static func signingKey(_ config: RampartConfig, logger: Logger) throws -> LedgerSigningKey? {
+        guard let path = config.signingKeyPath else {
+            logger.warning("""
+                no ledger.signing_key: checkpoints are not signed, so a rewrite of a ledger entry together with its hash would go \
+                undetected; create a key with `rampart ledger keygen` and set ledger.signing_key (the same file on every replica)
+                """)
+            return nil
+        }
+        guard config.signingKeyIsDefault else { return try LedgerSigningKey.load(name: config.ledger.origin, path: path) }
+        let (key, created) = try LedgerSigningKey.loadOrCreate(name: config.ledger.origin, path: path)
+        if created {
+            logger.notice("created the ledger's signing key; keep a copy outside the database's backups", metadata: [
+                "path": "\(path)", "verifier_key": "\(key.verifierKey)",
+            ])
+        }
+        return key
     }
 
     func publicRouter() -> Router<GatewayRequestContext> {

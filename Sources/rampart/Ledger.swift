@@ -13,9 +13,11 @@ extension Rampart {
                 Every ledger event is a leaf of a Merkle tree built as Certificate Transparency builds it (RFC 6962/9162).
                 Signed checkpoints (Ed25519, C2SP signed notes) state the tree's size and root; `verify` recomputes all of
                 it, `prove` and `consistency` print proofs that `check-proof` checks offline with the verifier key alone.
-                Guide: transparency and traceability; consent "recorded, auditable, tamper-proof". See docs/ledger.md.
+                Guide: transparency and traceability; consent records "protected from tampering". See docs/ledger.md.
 
-                Start: rampart ledger keygen --out ledger.pem, then set `ledger: { signing_key: ledger.pem }` in rampart.yaml.
+                On SQLite, `rampart serve` creates a signing key beside the store on its first start (rampart.db →
+                rampart.ledger.pem) and every ledger command uses it; elsewhere, or to choose the file: rampart ledger keygen
+                --out ledger.pem, then set `ledger: { signing_key: ledger.pem }` in rampart.yaml.
                 """,
             subcommands: [Keygen.self, Consent.self, Subject.self, Lineage.self, Models.self, Purposes.self, Record.self, Decisions.self, Retention.self,
                           Checkpoint.self, Verify.self, Prove.self, Consistency.self, CheckProof.self])
@@ -27,14 +29,16 @@ extension Rampart {
 func withLedger<T>(_ config: RampartConfig, needsKey: Bool = false, verifyExit: Bool = false, creates: Bool = false,
                    _ body: (RampartLedger.Ledger) async throws -> T) async -> T {
     var key: LedgerSigningKey?
-    if let path = config.ledger.signingKey {
+    // The configured key must exist; the default one beside a SQLite store is used when `rampart serve` has made it.
+    if let path = config.signingKeyPath, !config.signingKeyIsDefault || FileManager.default.fileExists(atPath: path) {
         do {
             key = try LedgerSigningKey.load(name: config.ledger.origin, path: path)
         } catch {
             CLI.fail("\(error)", code: verifyExit ? ExitCode(2) : Exit.dataError)
         }
     } else if needsKey {
-        CLI.fail("no signing key: create one with `rampart ledger keygen --out ledger.pem` and set `ledger: { signing_key: ledger.pem }` in the config",
+        let made = config.signingKeyPath.map { "`rampart serve` creates \($0) on its first start, or " } ?? ""
+        CLI.fail("no signing key: \(made)create one with `rampart ledger keygen --out ledger.pem` and set `ledger: { signing_key: ledger.pem }` in the config",
                  code: Exit.dataError)
     }
     if !creates && config.store.postgres == nil && !FileManager.default.fileExists(atPath: config.store.sqlite) {
@@ -293,6 +297,15 @@ extension Rampart.Ledger {
                 } else {
                     print("intact: \(report.entries) entries, root \(report.root), \(report.checkpoints) checkpoint(s)"
                           + "\(report.latestCheckpointSize.map { ", latest at size \($0)" } ?? ""), \(signed), \(String(format: "%.2f", seconds)) s")
+                    if report.checkpoints == 0 {
+                        print("""
+                            warning: the ledger has no signed checkpoint. Each entry matches its hash, but a rewrite of an entry together \
+                            with its hash would not show. Sign one with `rampart ledger checkpoint` (`rampart serve` signs one every \
+                            ledger.checkpoint_interval_seconds when it has a key) and keep it outside the database.
+                            """)
+                    } else if let size = report.latestCheckpointSize, size < report.entries {
+                        print("note: entries \(size)–\(report.entries - 1) came after the latest signed checkpoint; they are checked against their hashes only")
+                    }
                 }
             }
             if !report.intact { throw ExitCode(1) }

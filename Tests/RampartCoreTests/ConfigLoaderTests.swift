@@ -126,6 +126,20 @@ import Testing
         }
     }
 
+    @Test func signingKeyDefaultsBesideTheSQLiteStore() throws {
+        var config = try ConfigLoader.load(yaml: Self.minimal)
+        config.store.sqlite = "/srv/rampart/data.db"
+        #expect(config.signingKeyPath == "/srv/rampart/data.ledger.pem" && config.signingKeyIsDefault)
+        config.store.sqlite = "store"
+        #expect(config.signingKeyPath == "store.ledger.pem")
+        config.ledger.signingKey = "/keys/ledger.pem"
+        #expect(config.signingKeyPath == "/keys/ledger.pem" && !config.signingKeyIsDefault)
+        // Replicas on PostgreSQL must share one key: none is made up for them.
+        config.ledger.signingKey = nil
+        config.store.postgres = "postgres://rampart@127.0.0.1:5432/rampart"
+        #expect(config.signingKeyPath == nil && !config.signingKeyIsDefault)
+    }
+
     @Test func ledgerIntervals() throws {
         let config = try ConfigLoader.load(yaml: """
             ledger:

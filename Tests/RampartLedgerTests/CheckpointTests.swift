@@ -28,6 +28,21 @@ import Testing
     }
 
     /// The verifier key and key id follow the C2SP signed-note rules, so Go's `note` package reads them too.
+    @Test func defaultKeyIsCreatedOnceWithModeSixHundred() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-key-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/rampart.ledger.pem"
+        let (made, created) = try LedgerSigningKey.loadOrCreate(name: "acme.example/ledger", path: path)
+        #expect(created)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        let (again, createdAgain) = try LedgerSigningKey.loadOrCreate(name: "acme.example/ledger", path: path)
+        #expect(!createdAgain && again.verifierKey == made.verifierKey)
+        #expect(throws: LedgerKeyError.exists(path)) { try made.write(to: path) }
+        #expect(throws: LedgerKeyError.cannotWrite(folder + "/missing/key.pem")) { try made.write(to: folder + "/missing/key.pem") }
+    }
+
     @Test func verifierKeyFormat() throws {
         let key = try LedgerSigningKey(name: "example.com/log", privateKey: Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 7, count: 32)))
         let parts = key.verifierKey.split(separator: "+", maxSplits: 2)

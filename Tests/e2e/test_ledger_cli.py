@@ -139,3 +139,33 @@ def test_record_jsonl_batches_and_stops_at_a_bad_line(tmp_path):
     db = sqlite3.connect(tmp_path / "rampart.db")
     assert json.loads(db.execute("SELECT body FROM ledger_entries WHERE seq = 3").fetchone()[0]) == {"n": 3, "note": "ünïcode ✓"}
     db.close()
+
+
+def test_serve_signs_with_a_key_it_creates_beside_the_store(make_gateway, tmp_path):
+    """Secure by default: with no `ledger.signing_key`, `rampart serve` on SQLite creates one (mode 0600) beside the
+    store, and every ledger command uses it, so the log is tamper-evident without any setup."""
+    gateway = make_gateway(tmp_path / "gw").start()
+    key = tmp_path / "gw" / "rampart.ledger.pem"
+    assert key.exists() and (key.stat().st_mode & 0o777) == 0o600
+    assert any("created the ledger's signing key" in line for line in gateway.log), gateway.log
+    first = key.read_bytes()
+    gateway.stop()
+    assert "signing_key" not in gateway.config.read_text()
+
+    # No checkpoint yet: verify passes but says the log is not protected against a rewrite of an entry and its hash.
+    plain = gateway.cli("ledger", "verify")
+    assert "no signed checkpoint" in plain.stdout, plain.stdout
+    # The commands find the default key: a checkpoint is signed, and verify checks its signature.
+    note = gateway.cli("ledger", "checkpoint")
+    assert note.stdout.startswith("rampart/ledger\n")
+    report = json.loads(gateway.cli("ledger", "verify", "--format", "json").stdout)
+    assert report["intact"] and report["checkpoints"] == 1 and report["signatures_checked"]
+    assert "no signed checkpoint" not in gateway.cli("ledger", "verify").stdout
+
+    # A restart keeps the key it made; a key others may read is refused, as a configured one is.
+    gateway.start()
+    gateway.stop()
+    assert key.read_bytes() == first
+    key.chmod(0o644)
+    refused = gateway.cli("ledger", "checkpoint", check=False)
+    assert refused.returncode == 65 and "chmod 600" in refused.stderr

@@ -108,12 +108,35 @@ public struct LedgerSigningKey: Sendable {
         return try LedgerSigningKey(name: name, pem: text, path: path)
     }
 
-    /// Writes a new key to `path` with mode 0600, refusing to overwrite an existing file.
+    /// Writes a new key to `path` with mode 0600, refusing to overwrite an existing file. The file is created with
+    /// `O_CREAT | O_EXCL` and its mode at once, so it is never readable by others, not even for a moment, and two
+    /// processes racing to create it cannot both win.
     public func write(to path: String) throws(LedgerKeyError) {
-        guard !FileManager.default.fileExists(atPath: path) else { throw .exists(path) }
-        guard FileManager.default.createFile(atPath: path, contents: Data(pem.utf8), attributes: [.posixPermissions: 0o600]) else {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw errno == EEXIST ? .exists(path) : .cannotWrite(path) }
+        let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do {
+            try file.write(contentsOf: Data(pem.utf8))
+            try file.synchronize()
+            try file.close()
+        } catch {
+            unlink(path)
             throw .cannotWrite(path)
         }
+    }
+
+    /// The key at `path`, created (mode 0600) when there is no file there yet — what `rampart serve` does with the
+    /// default key beside a SQLite store. `created` tells whether this call made it.
+    public static func loadOrCreate(name: String, path: String) throws(LedgerKeyError) -> (key: LedgerSigningKey, created: Bool) {
+        if FileManager.default.fileExists(atPath: path) { return (try load(name: name, path: path), false) }
+        let key = try generate(name: name)
+        do {
+            try key.write(to: path)
+        } catch .exists {
+            // Another process made it first: use theirs.
+            return (try load(name: name, path: path), false)
+        }
+        return (key, true)
     }
 }
 
