@@ -1,4 +1,4 @@
-/// A dense, row-major tensor of `Float` — the one value type of Rampart's model runtime (issue 5). Shapes follow ONNX:
+/// A dense, row-major tensor of `Float` — the one value type of Rampart's model runtime. Shapes follow ONNX:
 /// a list of non-negative dimensions; a scalar has shape `[]` and one element.
 ///
 /// ```swift

@@ -1,7 +1,7 @@
 import Foundation
 import RampartML
 
-/// The `ai.onnx` operators of issue 5, compiled from a node's attributes at the opset the model imports.
+/// The `ai.onnx` operators the runtime supports, compiled from a node's attributes at the opset the model imports.
 enum CoreKernels {
     static func make(_ op: String, _ a: Attributes, opset: Int64) throws(ONNXError) -> Kernel {
         switch op {

@@ -2,7 +2,7 @@ import Foundation
 import RampartML
 import SwiftProtobuf
 
-/// An ONNX model read from a `.onnx` file (issue 5): its opsets, inputs and outputs, the operators its graph uses —
+/// An ONNX model read from a `.onnx` file: its opsets, inputs and outputs, the operators its graph uses —
 /// each marked as supported by Rampart's runtime or not — and its float initializers as tensors.
 ///
 /// Real exports are tolerated as they come: skl2onnx lists the same opset import twice and mixes opset versions
@@ -63,7 +63,7 @@ public struct ONNXModel: Sendable {
     /// The graph as read, for `ONNXGraph` to compile.
     let graph: Onnx_GraphProto
 
-    /// The operators the runtime executes (issue 5's list), by domain.
+    /// The operators the runtime executes by domain.
     public static let supportedOperators: [String: Set<String>] = [
         "ai.onnx": ["Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Flatten", "Reshape",
                     "Transpose", "Concat", "Cast", "Identity", "Clip", "ArgMax", "Constant", "Conv", "MaxPool", "AveragePool",

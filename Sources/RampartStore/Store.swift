@@ -15,7 +15,7 @@ import Synchronization
 /// Rampart's storage: API keys, decision records, shared rate limits and the ledger's rows, over one SQL layer
 /// (SQLKit) and one set of migrations, on either backend:
 ///
-/// - **SQLite**: one file in WAL mode, embedded, for one process (DESIGN.md, "storage and scale"). Writes go
+/// - **SQLite**: one file in WAL mode, embedded, for one process (docs/design.md, storage and scale). Writes go
 ///   through one connection, serialized by a gate, reads through another, so readers never wait for a group commit.
 /// - **PostgreSQL**: a connection pool; several `rampart serve` replicas on one database share keys, consent,
 ///   limits and one ledger.

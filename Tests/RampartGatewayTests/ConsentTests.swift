@@ -5,8 +5,8 @@ import RampartStore
 import Testing
 import RampartStoreTesting
 
-/// Purpose and consent enforced by a live gateway over a real SQLite file and a real PostgreSQL server (issue 4's "done when", without the
-/// erasure part): a subject is refused before consent, served after giving it, refused again after withdrawing it —
+/// Purpose and consent enforced by a live gateway over a real SQLite file and a real PostgreSQL server (without
+/// erasure): a subject is refused before consent, served after giving it, refused again after withdrawing it —
 /// whether the change comes through this process's ledger or from another process (the CLI) the gateway polls.
 @Suite struct ConsentTests {
     static let purposes = [

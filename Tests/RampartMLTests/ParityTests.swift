@@ -72,7 +72,7 @@ struct ParityTests {
         return (graph, fixture, x)
     }
 
-    @Test("the fixture set covers every model family the issue names")
+    @Test("the fixture set covers every model family the runtime supports")
     func coverage() {
         let names = Set(Self.names)
         for family in ["logreg_digits", "mlp_digits", "random_forest_digits", "gradient_boosting_wine", "gradient_boosting_cancer", "linear_svc_wine",

@@ -1,4 +1,4 @@
-"""Issue 4's walkthrough with the real binary, a real SQLite file and the OpenAI Python SDK: a subject gives consent,
+"""The ledger walkthrough (docs/ledger.md) with the real binary, a real SQLite file and the OpenAI Python SDK: a subject gives consent,
 is served, withdraws, is refused, objects, exports their data and is erased — a model trained on their data flagged
 for retraining, a signed receipt, and a ledger that verifies at every step (docs/ledger.md)."""
 import json

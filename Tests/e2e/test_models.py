@@ -1,4 +1,4 @@
-"""Issue 5 end to end: Rampart's native ONNX runtime against onnxruntime (the PyPI package, used only here) on every
+"""The native model runtime end to end: Rampart's native ONNX runtime against onnxruntime (the PyPI package, used only here) on every
 parity fixture with fresh random inputs, through `rampart model run`; and the README's main job — `rampart serve` on the
 bundled example config — serving the bundled models over KServe v2 to curl."""
 import json

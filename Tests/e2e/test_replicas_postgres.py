@@ -1,4 +1,4 @@
-"""Issue 4's "done when" on PostgreSQL with two replicas: two `rampart serve` processes on one database share the
+"""The ledger and limits on PostgreSQL with two replicas: two `rampart serve` processes on one database share the
 API keys, the consent state, the rate limits (one token bucket) and one ledger. A subject gives consent through one
 replica's CLI and is served by both, withdraws and is refused by both, is erased with a model flagged for
 retraining; the shared bucket admits exactly its capacity across the two; the ledger verifies."""

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Gateway benchmark (issue 2): in ONE run on this machine, wrk against
+# Gateway benchmark: in ONE run on this machine, wrk against
 #   1. the upstream directly (nginx returning a fixed OpenAI chat completion),
 #   2. nginx proxy_pass in front of it,
 #   3. a do-nothing SwiftNIO pass-through proxy (bench/gateway/passthrough): the floor of the Swift stack,

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Ledger benchmark (issue 4), whole process, one core each, in ONE run on this machine:
+# Ledger benchmark, whole process, one core each, in ONE run on this machine:
 #   Rampart:  rampart ledger record --jsonl (append N events, batched group commits), checkpoint, verify (recompute
 #             every leaf and the tree, check the checkpoint), prove + check-proof;
 #   anchor:   pymerkle (PyPI), an RFC 6962 tree on SQLite: append the same N bodies, root, inclusion and consistency
 #             proofs (bench/ledger/anchor.py).
 #   and the same Rampart commands on PostgreSQL (a server on loopback with fsync on, started and stopped here).
-# Targets (issue 4): >= 50k appends/s on SQLite; a 1M-event verify <= 3 s.
+# Targets: >= 50k appends/s on SQLite; a 1M-event verify <= 3 s.
 # Usage: bench/ledger/run.sh            (N=1000000; BACKENDS="sqlite postgres")
 # Writes bench/results/ledger-<time>.json and prints a Markdown table.
 set -euo pipefail

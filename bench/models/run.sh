@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Model benchmark (issue 5), in ONE run on this machine:
+# Model benchmark, in ONE run on this machine:
 #   1. inference throughput of Rampart's native ONNX runtime (`rampart model bench`) against onnxruntime from Python
 #      (the anchor, one intra-op thread as Rampart's one OpenBLAS thread) on the bundled models, batch 1, 8 and 64,
 #      on the same rows (the models' test sets);

@@ -9,7 +9,7 @@ exported without ZipMap: the ONNX outputs are a label tensor [N] and a probabili
 is what a KServe v2 server returns and what both Rampart and ART consume. Requires: pip install scikit-learn skl2onnx
 onnxruntime numpy.
 
-The pool is the LiRA paper's evaluation protocol as the research notes ran it (§3.3 D): 17 MLPs trained the same way,
+The pool is the LiRA paper's evaluation protocol on the digits: 17 MLPs trained the same way,
 each on its own random half of all 1 797 digits; pool.csv holds every digit with a member_pool_<i> column per model,
 and pool.yaml is the campaign that attacks each model with the other 16 as its shadows.
 """

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The probe benchmark (issue 6), side by side with IBM's Adversarial Robustness Toolbox in ONE run on this machine:
+# The probe benchmark, side by side with IBM's Adversarial Robustness Toolbox in ONE run on this machine:
 # scikit-learn's digits (50/50 split, random_state=0), a logistic regression, a 64-unit MLP and gradient boosting
 # exported to ONNX and served by one KServe v2 server on loopback (bench/probe/kserve_server.py, onnxruntime) to
 # both tools. Per model: HopSkipJump L2 (labels only; median best L2 within 1 000 and 10 000 queries), Square L∞

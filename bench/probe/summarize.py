@@ -35,7 +35,7 @@ def ratio(ours, theirs, higher_is_better=False):
 
 def inversion_scores(representatives, train, test):
     """The same numbers for both tools, from the reconstructions: centred cosine to the class means (on the mean test
-    digit, the start both used), the share nearest their own class mean, and the raw cosine the research notes used."""
+    digit, the start both used), the share nearest their own class mean, and the raw (unscaled, uncentred) cosine."""
     import numpy as np
 
     x_train, y_train = train

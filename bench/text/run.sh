@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Text-scanner benchmark (issue 3): Rampart's PII recognizers beside Presidio's on one generated, labeled corpus,
+# Text-scanner benchmark: Rampart's PII recognizers beside Presidio's on one generated, labeled corpus,
 # then the throughput of every scanner on one core (bench/text/scanners.py).
 # Usage: bench/text/run.sh   (installs presidio-analyzer from PyPI if missing; release build)
 set -euo pipefail

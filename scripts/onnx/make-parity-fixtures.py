@@ -1,4 +1,4 @@
-"""Generates the parity fixtures of Rampart's native ONNX runtime (issue 5): models exported by skl2onnx and by PyTorch,
+"""Generates the parity fixtures of Rampart's native ONNX runtime: models exported by skl2onnx and by PyTorch,
 trained on datasets that ship inside scikit-learn (digits, breast cancer, wine, diabetes), each with a batch of test
 inputs and the outputs onnxruntime computes for them.
 

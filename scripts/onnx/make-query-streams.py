@@ -1,4 +1,4 @@
-"""Records the query streams the gateway's model-access monitors are tested on (issue 5): black-box evasion attacks
+"""Records the query streams the gateway's model-access monitors are tested on: black-box evasion attacks
 from adversarial-robustness-toolbox (HopSkipJump, Square, SimBA) against the bundled digits MLP, two extraction streams
 (uniform random queries, and Jacobian-based dataset augmentation after Papernot et al. 2017, the attack PRADA was built
 against), and benign streams — digits test images in random order.

@@ -1,4 +1,4 @@
-// The ledger (issue 4's targets: a 1 M-event verify ≤ 3 s; inclusion-proof generation and verification time;
+// The ledger (targets: a 1 M-event verify ≤ 3 s; inclusion-proof generation and verification time;
 // consent check ≤ 5 µs from cache). A verify recomputes every leaf hash from its entry and the root from the leaves, so
 // "tree · 1M entries" is the hashing part of a 1 M-event verify (reading the rows is measured in bench/ledger).
 import Benchmark

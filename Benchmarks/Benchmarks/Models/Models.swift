@@ -1,4 +1,4 @@
-// The classifier routes' costs (issue 5's targets: monitors add ≤ 20 µs per query; the native runtime at batch 1).
+// The classifier routes' costs (targets: monitors add ≤ 20 µs per query; the native runtime at batch 1).
 // Queries are the recorded streams of Tests/RampartMLTests/Fixtures/streams (benign digits, and HopSkipJump's near-copies),
 // fed to one client's state as the gateway does: the evasion monitor hashes a query and looks its hashes up; the
 // extraction monitor (PRADA) finds the nearest earlier query of the same class and recomputes Shapiro–Wilk's W.

@@ -103,7 +103,7 @@ public struct ServerConfig: Sendable, Equatable {
 
 /// `store:` — where keys and decision records live.
 public struct StoreConfig: Sendable, Equatable {
-    /// When a decision record must be durable, relative to the response (DESIGN.md, "the gateway's path").
+    /// When a decision record must be durable, relative to the response (docs/design.md, the request pipeline).
     public enum Durability: String, Sendable, Equatable, CaseIterable {
         /// The record is committed before the response (or a stream's final event) is sent. Default.
         case strict
@@ -228,7 +228,7 @@ public struct RouteConfig: Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable, CaseIterable {
         /// An OpenAI-compatible chat/embeddings API (OpenAI, vLLM, llama.cpp server, Ollama).
         case openai
-        /// A classifier Rampart runs itself from a local ONNX file, served over KServe v2 (issue 5).
+        /// A classifier Rampart runs itself from a local ONNX file, served over KServe v2.
         case model
         /// A remote KServe v2 / Open Inference Protocol server's classifier, behind the same controls.
         case kserve

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// What an API key may do. Client keys call the public API; admin keys call the admin listener
-/// (DESIGN.md: "the admin API on its own listener with its own keys").
+/// (the admin API has its own listener and its own keys).
 public enum KeyScope: String, Sendable, Codable, CaseIterable {
     case client
     case admin

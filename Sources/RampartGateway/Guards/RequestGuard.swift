@@ -152,7 +152,7 @@ struct RequestGuard: Sendable {
 
 /// The output guards of one streamed answer: each choice's text is held back by up to `stream_window` characters and
 /// rescanned with what comes next, so what is split across chunks is still seen whole and nothing unscanned reaches
-/// the client (DESIGN.md, the gateway's path).
+/// the client (docs/design.md, the request pipeline).
 struct StreamGuard {
     var request: RequestGuard
     private var pending: [Int: String] = [:]
@@ -217,7 +217,7 @@ struct StreamGuard {
     }
 }
 
-/// How a blocked exchange is answered (`block_response`), in the client's protocol (DESIGN.md).
+/// How a blocked exchange is answered (`block_response`), in the client's protocol, so real clients and scanners keep working.
 enum GuardAnswer {
     static let refusalPrefix = "I can't help with that: "
 

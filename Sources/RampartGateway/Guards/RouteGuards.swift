@@ -44,7 +44,7 @@ struct GuardBlock: Error, Sendable {
 }
 
 /// The guards of one route, built once from its `guards:` config and shared by all its requests. Per-request state
-/// (the vault, the canary, the stream's held-back text) lives with the request, never here (DESIGN.md: guards "never
+/// (the vault, the canary, the stream's held-back text) lives with the request, never here (guards "never
 /// see another tenant's state").
 struct RouteGuards: Sendable {
     let config: GuardsConfig

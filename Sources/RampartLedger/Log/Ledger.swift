@@ -3,7 +3,7 @@ import RampartCore
 import RampartStore
 
 /// The ledger: an append-only log of events in the store, a Merkle tree over it, and signed checkpoints of the tree
-/// (guide: transparency and traceability; consent "recorded, auditable, tamper-proof").
+/// (guide: transparency and traceability; consent records "protected from tampering").
 ///
 /// One `Ledger` appends for a process; appends are serialized by the actor and each batch is one atomic insert.
 /// The actor keeps only the tree's frontier (a few dozen hashes), so memory does not grow with the log; proofs are

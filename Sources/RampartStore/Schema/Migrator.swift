@@ -67,7 +67,7 @@ enum Migrator {
             }
             return statements
         },
-        // The ledger (issue 4): one row per Merkle leaf. `seq` is the leaf index, assigned by the ledger from 0 with
+        // The ledger: one row per Merkle leaf. `seq` is the leaf index, assigned by the ledger from 0 with
         // no gaps, so a deleted row shows as a missing position; `leaf_hash` is what the ledger computed at append
         // time (verify recomputes it from the row). Checkpoints are the signed notes, one per signed tree size.
         Migration(version: 2, name: "ledger") { dialect in
@@ -124,7 +124,7 @@ enum Migrator {
         // PostgreSQL only (SQLite serves one process, which keeps limits in memory and is append-only by the triggers
         // of steps 1 and 2): the same append-only rule for PostgreSQL, and the token buckets several replicas share.
         // `rampart_admit` decides one request in one round trip under the bucket's row lock
-        // (research/swift-stack.md §3: the single-statement bucket, 15k decisions/s). The table is logged, so a daily
+        // (one statement per admission: measured at 15k decisions/s). The table is logged, so a daily
         // quota survives a crash of PostgreSQL; each admission commits asynchronously (`synchronous_commit = off`),
         // so a crash can lose only the last few milliseconds of bucket updates.
         Migration(version: 4, name: "postgres_append_only_and_shared_limits") { dialect in
@@ -235,7 +235,7 @@ enum Migrator {
             }
             return statements
         },
-        // The classifier routes' model-access monitors (issue 5): each client's state per route and detector, so a
+        // The classifier routes' model-access monitors: each client's state per route and detector, so a
         // restart does not hand an attacker a clean slate. `client` is a SHA-256 of the key id and subject.
         Migration(version: 6, name: "monitor_states") { _ in
             [
