@@ -184,6 +184,7 @@ let package = Package(
         .executableTarget(name: "fuzz-json", dependencies: ["FuzzDriver", "RampartCore"], path: "Fuzz/JSON", swiftSettings: swiftSettings),
         .executableTarget(name: "fuzz-sse", dependencies: ["FuzzDriver", "RampartCore"], path: "Fuzz/SSE", swiftSettings: swiftSettings),
         .executableTarget(name: "fuzz-text", dependencies: ["FuzzDriver", "RampartText"], path: "Fuzz/Text", swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-kserve", dependencies: ["FuzzDriver", "RampartCore"], path: "Fuzz/KServe", swiftSettings: swiftSettings),
         .executableTarget(name: "fuzz-csv", dependencies: ["FuzzDriver", "RampartML"], path: "Fuzz/CSV", swiftSettings: swiftSettings),
         .testTarget(
             name: "RampartCoreTests",

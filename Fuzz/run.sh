@@ -11,11 +11,11 @@ SCRATCH=.build/fuzz
 mkdir -p Fuzz/artifacts
 # lld: gold stops with an internal error on the sanitizer runtime's debug info.
 flags=(-c release --scratch-path "$SCRATCH" -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld)
-for target in json sse text csv; do
+for target in json sse kserve text csv; do
     swift build "${flags[@]}" --product "fuzz-$target" 2>&1 | grep -vE "Cannot export local symbol|^\[" || true
 done
 BIN=$(swift build "${flags[@]}" --show-bin-path)
-for target in json sse text csv; do
+for target in json sse kserve text csv; do
     [ -x "$BIN/fuzz-$target" ] || { echo "fuzz target fuzz-$target did not build"; exit 1; }
     mkdir -p "$SCRATCH/corpus-$target"
     args=(-seed=1 -max_len=4096 -artifact_prefix=Fuzz/artifacts/$target- "$SCRATCH/corpus-$target" "Fuzz/corpus/$target")

@@ -18,9 +18,10 @@ fi
 python3 -m pip install -q --disable-pip-version-check -r Tests/e2e/requirements.txt
 
 # One release build for everything: the attacks, training and the model runtime are only fast optimized, and the
-# package sets no compiler flags of its own (its libraries stay usable as versioned dependencies).
-swift build -c release --build-tests
-RAMPART_BIN_DIR=$(swift build -c release --show-bin-path)
+# package sets no compiler flags of its own (its libraries stay usable as versioned dependencies). -enable-testing
+# lets the tests' @testable imports see internal API in a release build.
+swift build -c release --build-tests -Xswiftc -enable-testing
+RAMPART_BIN_DIR=$(swift build -c release -Xswiftc -enable-testing --show-bin-path)
 export RAMPART_BIN_DIR
 bash Fuzz/run.sh 200000
 

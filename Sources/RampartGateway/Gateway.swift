@@ -34,9 +34,12 @@ public final class Gateway: Sendable {
     let limiter: any RateLimiter
     let writer: DecisionWriter
     let upstreams: UpstreamPool
-    let proxy: OpenAIProxy
-    /// The KServe v2 routes of the `kind: model` routes.
-    let classifiers: ClassifierRoutes
+    /// The stages every request passes, in order.
+    let pipeline: RequestPipeline
+    /// OpenAI's API, for the LLM routes.
+    let openai: OpenAIAdapter
+    /// KServe v2, for the classifier routes (`kind: model`, `kind: kserve`).
+    let kserve: KServeAdapter
     let logger: Logger
 
     /// Builds the gateway: loads keys and today's usage from `store`.
@@ -70,8 +73,10 @@ public final class Gateway: Sendable {
             guard let routeGuards = route.guards, routeGuards.isActive else { continue }
             guards[route.name] = try RouteGuards(config: routeGuards, route: route.name, environment: environment)
         }
-        self.proxy = OpenAIProxy(config: config, keys: keys, limiter: limiter, upstreams: upstreams, decisions: writer, metrics: metrics,
-                                 logger: logger, guards: guards, consents: consents)
+        self.pipeline = RequestPipeline(config: config, keys: keys, limiter: limiter, decisions: writer, metrics: metrics, logger: logger,
+                                        consents: consents)
+        self.openai = OpenAIAdapter(routes: RouteTable(routes: config.routes), upstreams: upstreams, guards: guards,
+                                    maxUpstreamResponseBytes: config.server.maxUpstreamResponseBytes, logger: logger)
         // Classifiers run on the request's task; OpenBLAS gets one thread so it does not fight the server's own.
         BLAS.setThreads(1)
         var models: [String: ServedModel] = [:]
@@ -95,7 +100,7 @@ public final class Gateway: Sendable {
                 logger.notice("monitor state restored", metadata: ["route": "\(served.route.name)", "states": "\(restored)", "unreadable": "\(skipped)"])
             }
         }
-        self.classifiers = ClassifierRoutes(proxy: proxy, models: models)
+        self.kserve = KServeAdapter(models: models, logger: logger)
     }
 
     /// The ledger's signing key: the configured file, or on SQLite the default one beside the store, created on first
@@ -121,11 +126,14 @@ public final class Gateway: Sendable {
 
     func publicRouter() -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
-        let proxy = self.proxy
-        router.post("/v1/chat/completions") { request, _ in await proxy.handle(request, endpoint: .chatCompletions) }
-        router.post("/v1/embeddings") { request, _ in await proxy.handle(request, endpoint: .embeddings) }
-        router.get("/v1/models") { request, _ in await proxy.models(request) }
-        classifiers.add(to: router)
+        let (pipeline, openai) = (self.pipeline, self.openai)
+        for (path, endpoint) in [("/v1/chat/completions", OpenAIAdapter.Endpoint.chatCompletions), ("/v1/embeddings", .embeddings)] {
+            router.post(RouterPath(path)) { request, _ in
+                await pipeline.run(request, OpenAIAdapter.Target(endpoint: endpoint, headers: request.headers), adapter: openai)
+            }
+        }
+        router.get("/v1/models") { request, _ in await openai.listModels(request, pipeline: pipeline) }
+        kserve.add(to: router, pipeline: pipeline)
         HealthRoutes(store: store).add(to: router)
         return router
     }
@@ -155,7 +163,7 @@ public final class Gateway: Sendable {
         // The ledger keeper stops last, after the decision writer has committed, so it records every decision.
         let keeper = LedgerKeeper(ledger: ledger, store: store, config: config, logger: logger)
         var services: [any Service] = [keeper, writer, refresher]
-        let monitors = classifiers.models.values.filter { $0.monitor.isActive }
+        let monitors = kserve.models.values.filter { $0.monitor.isActive }
         if !monitors.isEmpty {
             let seconds = monitors.compactMap { $0.config.monitorPersistSeconds }.min() ?? 10
             services.append(MonitorKeeper(monitors: monitors.map(\.monitor), store: store, interval: .milliseconds(Int64(seconds * 1000)), logger: logger))

@@ -226,18 +226,23 @@ enum ModelInputs {
         let description: String
     }
 
+    /// `{"inputs": [...]}` (the Open Inference Protocol's request, read by RampartCore's codec), or the shorthand
+    /// `{"NAME": [[...]]}` whose shape is the nesting. Values become the model input's element type.
     static func parse(_ data: Data, model: ONNXModel) throws(Problem) -> [String: ONNXValue] {
         let json: JSONValue
         do { json = try JSONValue.parse(data) } catch { throw Problem(description: "not valid JSON: \(error)") }
         var feeds: [String: ONNXValue] = [:]
-        if let inputs = json["inputs"]?.arrayValue {
-            for (i, item) in inputs.enumerated() {
-                guard let name = item["name"]?.stringValue else { throw Problem(description: "inputs[\(i)] has no `name`") }
-                guard let shape = item["shape"]?.arrayValue?.compactMap(\.intValue), shape.allSatisfy({ $0 >= 0 }) else {
-                    throw Problem(description: "inputs[\(i)] (`\(name)`) needs a `shape` of whole numbers")
+        if json["inputs"] != nil {
+            let request: InferenceRequest
+            do { request = try InferenceRequest.decode(data) } catch { throw Problem(description: "\(error)") }
+            for tensor in request.inputs {
+                let values: [Double]
+                switch tensor.data {
+                case .floats(let v): values = v.map(Double.init)
+                case .ints(let v): values = v.map(Double.init)
+                case .bools, .strings: throw Problem(description: "input `\(tensor.name)`: \(tensor.datatype.rawValue) inputs are not supported; send numbers")
                 }
-                guard let values = item["data"] else { throw Problem(description: "inputs[\(i)] (`\(name)`) has no `data`") }
-                feeds[name] = try value(name: name, flat: flatten(values, name), shape: shape, model: model)
+                feeds[tensor.name] = try value(name: tensor.name, flat: values, shape: tensor.shape, model: model)
             }
         } else if case .object(let members) = json {
             for (name, nested) in members {
@@ -260,7 +265,7 @@ enum ModelInputs {
             switch v {
             case .array(let items): for item in items { try walk(item) }
             case .number(let text):
-                guard let d = Double(text) else { throw Problem(description: "input `\(name)`: `\(text)` is not a number") }
+                guard let d = Double(text), d.isFinite else { throw Problem(description: "input `\(name)`: `\(text)` is not a finite number") }
                 out.append(d)
             default: throw Problem(description: "input `\(name)`: value \(out.count) is \(v.kindName), not a number")
             }
@@ -273,9 +278,17 @@ enum ModelInputs {
         let type = model.inputs.first { $0.name == name }?.type ?? "tensor(float)"
         do {
             if type == "tensor(int64)" || type == "tensor(int32)" {
-                return .ints(try IntTensor(shape: shape, data: flat.map { Int64($0) }))
+                var ints: [Int64] = []
+                ints.reserveCapacity(flat.count)
+                for (i, d) in flat.enumerated() {
+                    guard let v = Int64(exactly: d) else { throw Problem(description: "input `\(name)`: value \(i) (\(d)) is not a whole number for \(type)") }
+                    ints.append(v)
+                }
+                return .ints(try IntTensor(shape: shape, data: ints))
             }
             return .floats(try Tensor(shape: shape, data: flat.map { Float($0) }))
+        } catch let problem as Problem {
+            throw problem
         } catch {
             throw Problem(description: "input `\(name)`: \(error)")
         }

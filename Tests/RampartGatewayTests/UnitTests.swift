@@ -48,7 +48,7 @@ import Testing
         let limits = RouteLimits(ratePerSecond: 2, burst: 3)
         let t0 = Date(timeIntervalSince1970: 1_000_000)
         #expect((0..<3).allSatisfy { _ in limiter.admit(subject, limits: limits, now: t0) == .admitted })
-        #expect(limiter.admit(subject, limits: limits, now: t0) == .refused(reason: "rate_limited", retryAfterSeconds: 1))
+        #expect(limiter.admit(subject, limits: limits, now: t0) == .refused(reason: .rateLimited, retryAfterSeconds: 1))
         #expect(limiter.admit(subject, limits: limits, now: t0.addingTimeInterval(0.5)) == .admitted)
         #expect(limiter.admit(subject, limits: limits, now: t0.addingTimeInterval(0.5)) != .admitted)
         // Other keys and routes have their own buckets.
@@ -60,13 +60,13 @@ import Testing
         let limits = RouteLimits(requestsPerDay: 1, tokensPerDay: 100)
         let day = Date(timeIntervalSince1970: 86_400 * 20_000 + 3600)
         #expect(limiter.admit(subject, limits: limits, now: day) == .admitted)
-        #expect(limiter.admit(subject, limits: limits, now: day) == .refused(reason: "daily_requests_exhausted", retryAfterSeconds: 82_800))
+        #expect(limiter.admit(subject, limits: limits, now: day) == .refused(reason: .dailyRequestsExhausted, retryAfterSeconds: 82_800))
         #expect(limiter.admit(subject, limits: limits, now: day.addingTimeInterval(82_800)) == .admitted)
         let tokens = RouteLimits(tokensPerDay: 100)
         let other = LimitSubject(keyID: "t", route: "r")
         #expect(limiter.admit(other, limits: tokens, now: day) == .admitted)
         limiter.recordUsage(other, tokens: 100, now: day)
-        if case .refused(let reason, _) = limiter.admit(other, limits: tokens, now: day) { #expect(reason == "daily_tokens_exhausted") } else {
+        if case .refused(let reason, _) = limiter.admit(other, limits: tokens, now: day) { #expect(reason == .dailyTokensExhausted) } else {
             Issue.record("expected refusal")
         }
     }
@@ -99,11 +99,11 @@ import Testing
     @Test func rewriteSetsModelAndUsage() throws {
         let text = #"{"model":"a/m","messages":[{"role":"user","content":"hi \u00e9\n"}],"temperature":0.70,"stream":true,"n":1e2}"#
         let parsed = try ChatCompletionRequest.parse(ByteBuffer(string: text))
-        let rewritten = OpenAIProxy.rewrite(parsed.body, model: "m", includeUsage: true)
+        let rewritten = OpenAIAdapter.rewrite(parsed.body, model: "m", includeUsage: true)
         // Every other member keeps its place and its exact text.
         #expect(String(buffer: rewritten) ==
                 #"{"model":"m","messages":[{"role":"user","content":"hi é\n"}],"temperature":0.70,"stream":true,"n":1e2,"stream_options":{"include_usage":true}}"#)
-        let again = OpenAIProxy.rewrite(try ChatCompletionRequest.parse(ByteBuffer(string: #"{"model":"x","messages":[{"role":"user"}],"stream_options":{"include_usage":false,"k":1}}"#)).body,
+        let again = OpenAIAdapter.rewrite(try ChatCompletionRequest.parse(ByteBuffer(string: #"{"model":"x","messages":[{"role":"user"}],"stream_options":{"include_usage":false,"k":1}}"#)).body,
                                         model: nil, includeUsage: true)
         #expect(String(buffer: again) == #"{"model":"x","messages":[{"role":"user"}],"stream_options":{"include_usage":true,"k":1}}"#)
     }

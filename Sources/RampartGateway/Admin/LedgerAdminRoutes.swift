@@ -104,7 +104,7 @@ struct LedgerAdminRoutes: Sendable {
                     return EntryOutput(try await ledger.withdrawConsent(subject: body.subject, purpose: body.purpose, method: body.method ?? "api",
                                                                         purposes: purposes, book: consents))
                 } catch LedgerError.notFound(let why) where why.contains("no current consent") {
-                    throw GatewayRefusal(status: .conflict, type: "invalid_request_error", code: "consent_not_current", message: why)
+                    throw GatewayRefusal(.consentNotCurrent, why)
                 }
             }
         }
@@ -175,8 +175,7 @@ struct LedgerAdminRoutes: Sendable {
                 do {
                     data = Data(try await request.body.collect(upTo: maxBodyBytes).readableBytesView)
                 } catch {
-                    throw GatewayRefusal(status: .contentTooLarge, type: "invalid_request_error", code: "request_too_large",
-                                         message: "the body is over \(maxBodyBytes) bytes (server.max_body_bytes)")
+                    throw GatewayRefusal(.requestTooLarge, "the body is over \(maxBodyBytes) bytes (server.max_body_bytes)")
                 }
             }
             let output = try await work(data)
@@ -186,14 +185,12 @@ struct LedgerAdminRoutes: Sendable {
             return refusal.response(decisionID: nil)
         } catch let error as LedgerError {
             switch error {
-            case .notFound(let why): return GatewayRefusal(status: .notFound, type: "not_found_error", code: "not_found", message: why).response(decisionID: nil)
+            case .notFound(let why): return GatewayRefusal(.notFound, why).response(decisionID: nil)
             case .config(let why): return GatewayRefusal.badRequest(why).response(decisionID: nil)
-            case .tampered: return GatewayRefusal(status: .internalServerError, type: "server_error", code: "ledger_tampered",
-                                                  message: "\(error); run `rampart ledger verify`").response(decisionID: nil)
+            case .tampered: return GatewayRefusal(.ledgerTampered, "\(error); run `rampart ledger verify`").response(decisionID: nil)
             }
         } catch {
-            return GatewayRefusal(status: .serviceUnavailable, type: "server_error", code: "store_unavailable",
-                                  message: "the store could not complete the request; retry shortly").response(decisionID: nil)
+            return GatewayRefusal(.storeUnavailable, "the store could not complete the request; retry shortly").response(decisionID: nil)
         }
     }
 

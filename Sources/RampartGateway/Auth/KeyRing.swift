@@ -33,26 +33,22 @@ public final class KeyRing: Sendable {
     /// The digest comparison is constant-time; the lookup by the key's public id leaks nothing secret.
     public func authenticate(authorization: String?, scope: KeyScope) -> Result<APIKeyRecord, GatewayRefusal> {
         guard let authorization, !authorization.isEmpty else {
-            return .failure(.init(status: .unauthorized, type: "invalid_request_error", code: "missing_api_key",
-                                  message: "no API key: send `Authorization: Bearer rk_…` (create one with `rampart keys create`)"))
+            return .failure(.init(.missingAPIKey, "no API key: send `Authorization: Bearer rk_…` (create one with `rampart keys create`)"))
         }
         let scheme = authorization.utf8.prefix(7)
         guard scheme.count == 7, scheme.elementsEqual("bearer ".utf8, by: { ($0 | 0x20) == $1 }) else {
-            return .failure(.init(status: .unauthorized, type: "invalid_request_error", code: "invalid_api_key",
-                                  message: "the Authorization header must be `Bearer rk_…`"))
+            return .failure(.init(.invalidAPIKey, "the Authorization header must be `Bearer rk_…`"))
         }
         var presented = Substring(authorization.dropFirst(7))
         while presented.first == " " { presented = presented.dropFirst() }
         while presented.last == " " { presented = presented.dropLast() }
-        let invalid = GatewayRefusal(status: .unauthorized, type: "invalid_request_error", code: "invalid_api_key",
-                                     message: "the API key is not valid (unknown, revoked or mistyped)")
+        let invalid = GatewayRefusal(.invalidAPIKey, "the API key is not valid (unknown, revoked or mistyped)")
         guard let id = APIKeyFormat.keyID(of: presented), let record = keys.withLock({ $0[String(id)] }) else {
             return .failure(invalid)
         }
         guard APIKeyFormat.matches(presented, storedHash: record.hash) else { return .failure(invalid) }
         guard record.scope == scope else {
-            return .failure(.init(status: .forbidden, type: "permission_error", code: "wrong_key_scope",
-                                  message: "this is \(record.scope == .admin ? "an admin" : "a client") key; the \(scope == .admin ? "admin listener needs an admin key" : "public API needs a client key")"))
+            return .failure(.init(.wrongKeyScope, "this is \(record.scope == .admin ? "an admin" : "a client") key; the \(scope == .admin ? "admin listener needs an admin key" : "public API needs a client key")"))
         }
         return .success(record)
     }

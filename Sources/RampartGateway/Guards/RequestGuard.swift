@@ -263,9 +263,6 @@ enum GuardAnswer {
 
     /// The OpenAI-shaped 400 error of `block_response: error`.
     static func refusal(_ block: GuardBlock) -> GatewayRefusal {
-        if block.guardName == "guard_error" {
-            return GatewayRefusal(status: .badGateway, type: "upstream_error", code: block.code, message: block.message)
-        }
-        return GatewayRefusal(status: .badRequest, type: "invalid_request_error", code: block.code, message: block.message)
+        GatewayRefusal(block.code, block.message)
     }
 }

@@ -14,26 +14,28 @@ struct GuardBlock: Error, Sendable {
     var type: String
 
     /// Stable reason code, recorded as the decision's `reason` and sent as the error `code`.
-    var code: String {
+    var code: RefusalCode {
         switch (stage, guardName) {
-        case (.input, "injection"): return "prompt_injection"
-        case (.input, "invisible"): return "invisible_text"
-        case (.output, "canary"): return "system_prompt_leak"
-        case (.output, "exfiltration"): return "exfiltration_link"
-        case (_, "guard_error"): return "guard_error"
-        case (_, "secrets"): return "secret_in_\(stage.rawValue)"
-        default: return "\(guardName)_in_\(stage.rawValue)"
+        case (.input, "injection"): .promptInjection
+        case (.input, "invisible"): .invisibleText
+        case (.output, "canary"): .systemPromptLeak
+        case (.output, "exfiltration"): .exfiltrationLink
+        case (_, "guard_error"): .guardError
+        case (.input, "secrets"): .secretInInput
+        case (.output, "secrets"): .secretInOutput
+        case (.input, _): .piiInInput
+        case (.output, _): .piiInOutput
         }
     }
 
     /// What the caller is told (never the text that was found).
     var message: String {
         switch code {
-        case "prompt_injection": return "the request was blocked: it looks like a prompt injection (\(type))"
-        case "invisible_text": return "the request was blocked: it contains invisible characters (\(type))"
-        case "system_prompt_leak": return "the response was withheld: it would have revealed the system prompt"
-        case "exfiltration_link": return "the response was withheld: it contained an image or link that would send data to another site (\(type))"
-        case "guard_error": return "a guard could not check this \(stage.rawValue) (\(type)), so it was withheld (guards fail closed; see `on_error`)"
+        case .promptInjection: return "the request was blocked: it looks like a prompt injection (\(type))"
+        case .invisibleText: return "the request was blocked: it contains invisible characters (\(type))"
+        case .systemPromptLeak: return "the response was withheld: it would have revealed the system prompt"
+        case .exfiltrationLink: return "the response was withheld: it contained an image or link that would send data to another site (\(type))"
+        case .guardError: return "a guard could not check this \(stage.rawValue) (\(type)), so it was withheld (guards fail closed; see `on_error`)"
         default:
             let what = guardName == "pii" ? "personal data" : "a secret"
             return stage == .input

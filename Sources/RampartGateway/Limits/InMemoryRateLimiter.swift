@@ -55,16 +55,16 @@ public final class InMemoryRateLimiter: RateLimiter {
             }
             defer { states[subject] = state }
             if let perDay = limits.requestsPerDay, state.requestsToday >= perDay {
-                return .refused(reason: "daily_requests_exhausted", retryAfterSeconds: secondsToMidnight)
+                return .refused(reason: .dailyRequestsExhausted, retryAfterSeconds: secondsToMidnight)
             }
             if let perDay = limits.tokensPerDay, state.tokensToday >= perDay {
-                return .refused(reason: "daily_tokens_exhausted", retryAfterSeconds: secondsToMidnight)
+                return .refused(reason: .dailyTokensExhausted, retryAfterSeconds: secondsToMidnight)
             }
             if let rate = limits.ratePerSecond {
                 state.tokens = min(capacity, state.tokens + max(0, t - state.updated) * rate)
                 state.updated = t
                 guard state.tokens >= 1 else {
-                    return .refused(reason: "rate_limited", retryAfterSeconds: max(1, Int(((1 - state.tokens) / rate).rounded(.up))))
+                    return .refused(reason: .rateLimited, retryAfterSeconds: max(1, Int(((1 - state.tokens) / rate).rounded(.up))))
                 }
                 state.tokens -= 1
             }

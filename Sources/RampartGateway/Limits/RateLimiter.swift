@@ -15,8 +15,15 @@ public struct LimitSubject: Hashable, Sendable {
 /// Whether a request may go on, and if not, when to try again.
 public enum Admission: Sendable, Equatable {
     case admitted
-    /// `reason`: `rate_limited` (token bucket), `daily_requests_exhausted`, `daily_tokens_exhausted`.
-    case refused(reason: String, retryAfterSeconds: Int)
+    case refused(reason: Reason, retryAfterSeconds: Int)
+
+    /// Which limit refused; the raw values are the refusal codes (and what the PostgreSQL admission function returns).
+    public enum Reason: String, Sendable, Equatable {
+        /// The token bucket is empty.
+        case rateLimited = "rate_limited"
+        case dailyRequestsExhausted = "daily_requests_exhausted"
+        case dailyTokensExhausted = "daily_tokens_exhausted"
+    }
 }
 
 /// Throttling and quotas per key and route — the guide's "throttling and monitoring model access" against

@@ -18,7 +18,7 @@ public struct SharedRateLimiter: RateLimiter {
         let outcome = try await self.limits.admit(
             key: Self.bucket(subject), nowMs: Millis.from(now), rate: limits.ratePerSecond, capacity: InMemoryRateLimiter.capacity(limits),
             requestsPerDay: limits.requestsPerDay, tokensPerDay: limits.tokensPerDay)
-        return outcome.admitted ? .admitted : .refused(reason: outcome.reason ?? "rate_limited", retryAfterSeconds: outcome.retryAfterSeconds)
+        return outcome.admitted ? .admitted : .refused(reason: outcome.reason.flatMap(Admission.Reason.init(rawValue:)) ?? .rateLimited, retryAfterSeconds: outcome.retryAfterSeconds)
     }
 
     public func recordUsage(_ subject: LimitSubject, tokens: Int, now: Date) async throws {

@@ -100,9 +100,7 @@ final class ModelMonitor: Sendable {
                                                  location: "inputs[0]", score: Double(worst) / Double(hashing.parameters.hashes),
                                                  action: blocked ? "blocked" : "flagged")])
         if blocked {
-            verdict.refusal = GatewayRefusal(
-                status: .forbidden, type: "permission_error", code: "evasion_suspected",
-                message: "this query nearly repeats an earlier one from this client (\(worst) of \(hashing.parameters.hashes) window hashes), as query-based evasion attacks do; the request is refused (docs/models.md)")
+            verdict.refusal = GatewayRefusal(.evasionSuspected, "this query nearly repeats an earlier one from this client (\(worst) of \(hashing.parameters.hashes) window hashes), as query-based evasion attacks do; the request is refused (docs/models.md)")
         }
         return verdict
     }
@@ -132,9 +130,7 @@ final class ModelMonitor: Sendable {
         var verdict = Verdict(findings: [Finding(guardName: "extraction", type: "PRADA_NOT_NORMAL", severity: blocked ? "high" : "low",
                                                  location: "inputs[0]", score: w, action: blocked ? "blocked" : "flagged")])
         if blocked {
-            verdict.refusal = GatewayRefusal(
-                status: .forbidden, type: "permission_error", code: "extraction_suspected",
-                message: "this client's queries no longer look like natural inputs (PRADA: Shapiro–Wilk W \(String(format: "%.3f", w)) < \(prada.parameters.delta)), as model extraction does; the request is refused (docs/models.md)")
+            verdict.refusal = GatewayRefusal(.extractionSuspected, "this client's queries no longer look like natural inputs (PRADA: Shapiro–Wilk W \(String(format: "%.3f", w)) < \(prada.parameters.delta)), as model extraction does; the request is refused (docs/models.md)")
         }
         return verdict
     }

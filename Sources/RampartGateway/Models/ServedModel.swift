@@ -13,12 +13,6 @@ import Synchronization
 /// carry the label and the class scores, the part the confidence policy trims. Either way the route's controls are
 /// the same: validation, monitors, confidence policy, decision records.
 final class ServedModel: Sendable {
-    struct Tensor2: Sendable {
-        var name: String
-        var datatype: String
-        var shape: [Int]
-    }
-
     /// What requests are validated against and answers are read by.
     struct Signature: Sendable {
         /// The input tensor requests feed (classifier routes serve models with one).
@@ -99,27 +93,41 @@ final class ServedModel: Sendable {
         return signature
     }
 
-    static func signature(metadata: JSONValue, route: RouteConfig, model: String) throws(GatewayRefusal) -> Signature {
-        guard let inputs = metadata["inputs"]?.arrayValue, inputs.count == 1, let input = inputs.first,
-              let name = input["name"]?.stringValue, let shape = input["shape"]?.arrayValue?.compactMap(\.intValue),
-              input["datatype"]?.stringValue == "FP32" || input["datatype"]?.stringValue == "FP64"
-        else {
-            throw GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_protocol_error",
-                                 message: "route `\(route.name)`: the upstream's metadata for `\(model)` does not declare one FP32 input")
-        }
-        let outputs = metadata["outputs"]?.arrayValue ?? []
-        func named(_ match: (String, Int) -> Bool) -> (String, String)? {
-            for output in outputs {
-                guard let n = output["name"]?.stringValue, let type = output["datatype"]?.stringValue else { continue }
-                let rank = output["shape"]?.arrayValue?.count ?? 0
-                if match(type, rank) { return (n, type) }
-            }
-            return nil
-        }
+    static func signature(metadata body: ByteBuffer, route: RouteConfig, model: String) throws(GatewayRefusal) -> Signature {
+        let notOneInput = GatewayRefusal(.upstreamProtocolError, "route `\(route.name)`: the upstream's metadata for `\(model)` does not declare one FP32 input")
+        let metadata: ModelMetadata
+        do { metadata = try ModelMetadata.decode(body.readableBytesView) } catch { throw notOneInput }
+        guard metadata.inputs.count == 1, let input = metadata.inputs.first, input.datatype == "FP32" || input.datatype == "FP64" else { throw notOneInput }
+        func named(_ match: (String, Int) -> Bool) -> TensorMetadata? { metadata.outputs.first { match($0.datatype, $0.shape.count) } }
         let label = named { type, rank in ["INT64", "INT32", "BYTES"].contains(type) && rank <= 1 }
         let score = named { type, rank in ["FP32", "FP64"].contains(type) && rank == 2 }
-        return Signature(input: name, inputShape: shape, labelOutput: label?.0, scoreOutput: score?.0,
-                         labelDatatype: label?.1 == "BYTES" ? "BYTES" : "INT64")
+        return Signature(input: input.name, inputShape: input.shape, labelOutput: label?.name, scoreOutput: score?.name,
+                         labelDatatype: label?.datatype == "BYTES" ? "BYTES" : "INT64")
+    }
+
+    // MARK: Requests
+
+    /// A validated infer request: its id and its rows.
+    struct Input: Sendable {
+        var id: String?
+        var tensor: Tensor
+        var rows: Int
+    }
+
+    /// Reads `POST /v2/models/{name}/infer` for this model: one FP32 (or FP64) input of the declared name and shape,
+    /// every value finite and inside the route's declared range. A bad one is a 400 naming the tensor and the index.
+    func decodeRequest(_ body: ByteBuffer, signature: Signature) throws(GatewayRefusal) -> Input {
+        let request: InferenceRequest
+        do {
+            request = try InferenceRequest.decode(body.readableBytesView, expecting: TensorMetadata(name: signature.input, datatype: "FP32", shape: signature.inputShape),
+                                                  range: config.inputRanges[signature.input])
+        } catch {
+            throw GatewayRefusal(RefusalCode(error.kind), error.message, param: error.path)
+        }
+        guard let input = request.inputs.first, case .floats(let values) = input.data, let tensor = try? Tensor(shape: input.shape, data: values) else {
+            throw .badRequest("the input does not match its shape", param: "inputs[0]", code: .invalidShape)
+        }
+        return Input(id: request.id, tensor: tensor, rows: input.shape.first ?? 1)
     }
 
     // MARK: Inference
@@ -135,16 +143,13 @@ final class ServedModel: Sendable {
                 outputs = try graph.run([signature.input: .floats(x)], outputs: [signature.labelOutput, signature.scoreOutput].compactMap { $0 })
             } catch {
                 logger.warning("the model failed on a request", metadata: ["decision_id": "\(decisionID)", "route": "\(route.name)", "error": "\(error)"])
-                throw GatewayRefusal(status: .unprocessableContent, type: "invalid_request_error", code: "inference_failed",
-                                     message: "the model could not run on this input; decision \(decisionID) in the gateway's log says why", param: "inputs[0]")
+                throw GatewayRefusal(.inferenceFailed, "the model could not run on this input; decision \(decisionID) in the gateway's log says why", param: "inputs[0]")
             }
             try Self.checkRows(outputs, rows: x.shape.first ?? 0, signature: signature, route: route)
             return outputs
         case .remote(let upstream, let model):
-            let data = x.data.map { $0.isFinite ? "\($0)" : "0" }.joined(separator: ",")
-            let request = #"{"inputs":[{"name":"# + JSONValue.quote(signature.input) + #","shape":["# + x.shape.map(String.init).joined(separator: ",")
-                + #"],"datatype":"FP32","data":["# + data + "]}]}"
-            let body = try await call(upstream, method: .POST, path: "/v2/models/\(model)/infer", body: ByteBuffer(string: request))
+            let request = InferenceRequest(inputs: [InferenceTensor(name: signature.input, datatype: .fp32, shape: x.shape, data: .floats(x.data))])
+            let body = try await call(upstream, method: .POST, path: "/v2/models/\(model)/infer", body: ByteBuffer(string: request.json()))
             let outputs = try Self.outputs(body, route: route)
             try Self.checkRows(outputs, rows: x.shape.first ?? 0, signature: signature, route: route)
             return outputs
@@ -156,68 +161,57 @@ final class ServedModel: Sendable {
         for name in [signature.labelOutput, signature.scoreOutput].compactMap({ $0 }) {
             guard let value = outputs[name] else { continue }
             guard value.shape.first == rows else {
-                throw GatewayRefusal(status: .badGateway, type: "upstream_error", code: "model_output_invalid",
-                                     message: "route `\(route.name)`: the model answered \(value.shape.first ?? 0) rows of `\(name)` for \(rows) inputs")
+                throw GatewayRefusal(.modelOutputInvalid, "route `\(route.name)`: the model answered \(value.shape.first ?? 0) rows of `\(name)` for \(rows) inputs")
             }
         }
     }
 
-    /// A remote answer's outputs as values: INT64/INT32 → integers, FP32/FP64 → floats, BYTES → strings.
-    static func outputs(_ body: JSONValue, route: RouteConfig) throws(GatewayRefusal) -> [String: ONNXValue] {
-        let malformed = GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_protocol_error",
-                                       message: "route `\(route.name)`: the upstream's answer is not a KServe v2 inference response")
-        guard let items = body["outputs"]?.arrayValue else { throw malformed }
+    /// A remote answer's outputs as values: integers, floats (FP32/FP64) and strings (BYTES); other datatypes are left out.
+    static func outputs(_ body: ByteBuffer, route: RouteConfig) throws(GatewayRefusal) -> [String: ONNXValue] {
+        let response: InferenceResponse
+        do {
+            response = try InferenceResponse.decode(body.readableBytesView)
+        } catch {
+            throw GatewayRefusal(.upstreamProtocolError, "route `\(route.name)`: the upstream's answer is not a KServe v2 inference response (\(error))")
+        }
         var values: [String: ONNXValue] = [:]
-        for item in items {
-            guard let name = item["name"]?.stringValue, let type = item["datatype"]?.stringValue,
-                  let shape = item["shape"]?.arrayValue?.compactMap(\.intValue), let data = item["data"]?.arrayValue else { throw malformed }
-            func leaves(_ v: [JSONValue]) -> [JSONValue] { v.flatMap { if case .array(let a) = $0 { return leaves(a) } else { return [$0] } } }
-            let flat = leaves(data)
-            do {
-                switch type {
-                case "FP32", "FP64":
-                    let floats = flat.compactMap { if case .number(let t) = $0 { Float(t) } else { nil } }
-                    values[name] = .floats(try Tensor(shape: shape, data: floats))
-                case "INT64", "INT32", "INT16", "INT8", "UINT8":
-                    let ints = flat.compactMap { if case .number(let t) = $0 { Int64(t) ?? Double(t).flatMap { Int64(exactly: $0.rounded()) } } else { nil } }
-                    values[name] = .ints(try IntTensor(shape: shape, data: ints))
-                case "BYTES":
-                    values[name] = .strings(try StringTensor(shape: shape, data: flat.compactMap(\.stringValue)))
-                default: continue
-                }
-            } catch {
-                throw malformed
+        for output in response.outputs {
+            switch output.data {
+            case .floats(let v): values[output.name] = (try? Tensor(shape: output.shape, data: v)).map(ONNXValue.floats)
+            case .ints(let v): values[output.name] = (try? IntTensor(shape: output.shape, data: v)).map(ONNXValue.ints)
+            case .strings(let v): values[output.name] = (try? StringTensor(shape: output.shape, data: v)).map(ONNXValue.strings)
+            case .bools: continue
             }
         }
         return values
     }
 
-    private func call(_ upstream: UpstreamPool.Upstream, method: HTTPMethod, path: String, body: ByteBuffer?) async throws(GatewayRefusal) -> JSONValue {
+    /// The body of a 2xx answer from the remote server; its refusals and failures as the gateway's.
+    private func call(_ upstream: UpstreamPool.Upstream, method: HTTPMethod, path: String, body: ByteBuffer?) async throws(GatewayRefusal) -> ByteBuffer {
         let response: UpstreamResponse
         do {
             response = try await upstream.client.execute(
                 method: method, path: path, headers: UpstreamPool.forwardHeaders([:], upstream: upstream, hasBody: body != nil), body: body,
                 mode: .collect(maxBytes: 16 << 20), headTimeout: upstream.timeout, idleTimeout: upstream.timeout)
         } catch {
-            throw OpenAIProxy.upstreamFailure(error, route: route)
+            throw RequestPipeline.upstreamFailure(error, route: route)
         }
-        guard case .complete(let buffer) = response.body, let json = try? JSONValue.parse(buffer.readableBytesView) else {
-            throw GatewayRefusal(status: .badGateway, type: "upstream_error", code: "upstream_protocol_error",
-                                 message: "route `\(route.name)`: the upstream answered \(response.status) without a JSON body")
+        guard case .complete(let buffer) = response.body else {
+            throw GatewayRefusal(.upstreamProtocolError, "route `\(route.name)`: the upstream answered \(response.status) without a body")
         }
         guard (200..<300).contains(response.status) else {
             // The caller's mistakes (400, 404, 422) pass through with the upstream's message; anything else (401, 403: a
             // wrong upstream key; 5xx) is the gateway's problem and is answered as 502 without the upstream's text.
-            let passes = [400, 404, 422].contains(response.status)
-            let message = passes ? (json["error"]?.stringValue ?? "status \(response.status)").prefix(300) : "status \(response.status)"
-            throw GatewayRefusal(status: passes ? .init(code: response.status) : .badGateway, type: "upstream_error",
-                                 code: "upstream_status_\(response.status)", message: "route `\(route.name)`: the upstream refused: \(message)")
+            let refusal = RefusalCode.upstreamStatus(response.status)
+            let said = (try? JSONValue.parse(buffer.readableBytesView))?["error"]?.stringValue
+            let message = refusal.status.code != 502 ? (said ?? "status \(response.status)").prefix(300) : "status \(response.status)"
+            throw GatewayRefusal(refusal, "route `\(route.name)`: the upstream refused: \(message)")
         }
-        return json
+        return buffer
     }
 
     static func internalError(_ why: String) -> GatewayRefusal {
-        GatewayRefusal(status: .internalServerError, type: "server_error", code: "internal_error", message: why)
+        GatewayRefusal(.internalError, why)
     }
 
     // MARK: Answers
@@ -244,18 +238,4 @@ final class ServedModel: Sendable {
         }
     }
 
-    /// What `GET /v2/models/{name}` declares: the outputs the confidence policy lets through.
-    func declaredOutputs(_ signature: Signature) -> [Tensor2] {
-        var outputs: [Tensor2] = [Tensor2(name: signature.labelOutput ?? "label", datatype: signature.labelDatatype, shape: [-1])]
-        if smoothing != nil { outputs.append(Tensor2(name: "abstained", datatype: "BOOL", shape: [-1])) }
-        switch config.confidence {
-        case .label: break
-        case .full, .round:
-            if let scoreOutput = signature.scoreOutput { outputs.append(Tensor2(name: scoreOutput, datatype: "FP32", shape: [-1, -1])) }
-        case .topK(let k):
-            outputs.append(Tensor2(name: "top_k_labels", datatype: signature.labelDatatype, shape: [-1, k]))
-            outputs.append(Tensor2(name: "top_k_scores", datatype: "FP32", shape: [-1, k]))
-        }
-        return outputs
-    }
 }

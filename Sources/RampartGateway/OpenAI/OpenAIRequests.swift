@@ -16,11 +16,11 @@ struct ChatCompletionRequest: Sendable {
         let body = try RequestDecoding.object(bytes)
         let model = try RequestDecoding.model(in: body)
         guard let messagesValue = body["messages"] else {
-            throw .badRequest("missing required field `messages`", param: "messages", code: "missing_field")
+            throw .badRequest("missing required field `messages`", param: "messages", code: .missingField)
         }
         guard let messages = messagesValue.arrayValue else {
             throw .badRequest("field `messages` has the wrong type; expected an array, found \(messagesValue.kindName)",
-                              param: "messages", code: "invalid_type")
+                              param: "messages", code: .invalidType)
         }
         guard !messages.isEmpty else {
             throw .badRequest("`messages` must contain at least one message", param: "messages")
@@ -28,13 +28,13 @@ struct ChatCompletionRequest: Sendable {
         for (index, message) in messages.enumerated() {
             let path = "messages[\(index)]"
             guard case .object = message else {
-                throw .badRequest("field `\(path)` has the wrong type; expected an object, found \(message.kindName)", param: path, code: "invalid_type")
+                throw .badRequest("field `\(path)` has the wrong type; expected an object, found \(message.kindName)", param: path, code: .invalidType)
             }
             guard let role = message["role"] else {
-                throw .badRequest("missing required field `\(path).role`", param: "\(path).role", code: "missing_field")
+                throw .badRequest("missing required field `\(path).role`", param: "\(path).role", code: .missingField)
             }
             guard let name = role.stringValue else {
-                throw .badRequest("field `\(path).role` has the wrong type; expected a string, found \(role.kindName)", param: "\(path).role", code: "invalid_type")
+                throw .badRequest("field `\(path).role` has the wrong type; expected a string, found \(role.kindName)", param: "\(path).role", code: .invalidType)
             }
             guard roles.contains(name) else {
                 throw .badRequest("`\(path).role` is `\(name.prefix(40))`; expected one of: \(roles.sorted().joined(separator: ", "))", param: "\(path).role")
@@ -44,7 +44,7 @@ struct ChatCompletionRequest: Sendable {
         var includeUsage = false
         if let options = body["stream_options"], !options.isNull {
             guard case .object = options else {
-                throw .badRequest("field `stream_options` has the wrong type; expected an object, found \(options.kindName)", param: "stream_options", code: "invalid_type")
+                throw .badRequest("field `stream_options` has the wrong type; expected an object, found \(options.kindName)", param: "stream_options", code: .invalidType)
             }
             includeUsage = try RequestDecoding.optionalBool(options["include_usage"], path: "stream_options.include_usage") ?? false
         }
@@ -64,7 +64,7 @@ struct EmbeddingsRequest: Sendable {
     static func parse(_ bytes: ByteBuffer) throws(GatewayRefusal) -> EmbeddingsRequest {
         let body = try RequestDecoding.object(bytes)
         let model = try RequestDecoding.model(in: body)
-        guard let input = body["input"] else { throw .badRequest("missing required field `input`", param: "input", code: "missing_field") }
+        guard let input = body["input"] else { throw .badRequest("missing required field `input`", param: "input", code: .missingField) }
         switch input {
         case .string, .array: break
         default: throw .badRequest("`input` must be a string or an array of strings or token ids", param: "input")
@@ -76,21 +76,21 @@ struct EmbeddingsRequest: Sendable {
 enum RequestDecoding {
     /// The body as a JSON object.
     static func object(_ bytes: ByteBuffer) throws(GatewayRefusal) -> JSONValue {
-        guard bytes.readableBytes > 0 else { throw .badRequest("the request body is empty; send a JSON object", code: "invalid_json") }
+        guard bytes.readableBytes > 0 else { throw .badRequest("the request body is empty; send a JSON object", code: .invalidJSON) }
         let value: JSONValue
         do {
             value = try JSONValue.parse(bytes.readableBytesView)
         } catch {
-            throw .badRequest("the request body is not valid JSON: \(error)", code: "invalid_json")
+            throw .badRequest("the request body is not valid JSON: \(error)", code: .invalidJSON)
         }
-        guard case .object = value else { throw .badRequest("the request body must be a JSON object, not \(value.kindName)", code: "invalid_json") }
+        guard case .object = value else { throw .badRequest("the request body must be a JSON object, not \(value.kindName)", code: .invalidJSON) }
         return value
     }
 
     static func model(in body: JSONValue) throws(GatewayRefusal) -> String {
-        guard let value = body["model"] else { throw .badRequest("missing required field `model`", param: "model", code: "missing_field") }
+        guard let value = body["model"] else { throw .badRequest("missing required field `model`", param: "model", code: .missingField) }
         guard let model = value.stringValue else {
-            throw .badRequest("field `model` has the wrong type; expected a string, found \(value.kindName)", param: "model", code: "invalid_type")
+            throw .badRequest("field `model` has the wrong type; expected a string, found \(value.kindName)", param: "model", code: .invalidType)
         }
         guard !model.isEmpty, model.utf8.count <= 256 else {
             throw .badRequest("`model` must be a non-empty string of at most 256 bytes", param: "model")
@@ -101,7 +101,7 @@ enum RequestDecoding {
     static func optionalBool(_ value: JSONValue?, path: String) throws(GatewayRefusal) -> Bool? {
         guard let value, !value.isNull else { return nil }
         guard let bool = value.boolValue else {
-            throw .badRequest("field `\(path)` has the wrong type; expected true or false, found \(value.kindName)", param: path, code: "invalid_type")
+            throw .badRequest("field `\(path)` has the wrong type; expected true or false, found \(value.kindName)", param: path, code: .invalidType)
         }
         return bool
     }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import RampartCore
 
@@ -14,14 +15,16 @@ import RampartCore
 /// always has a record (strict durability). A client that goes away cancels the upstream request and still
 /// leaves a record (status 499, reason `client_closed`).
 struct StreamRelay: Sendable {
-    let proxy: OpenAIProxy
+    let pipeline: RequestPipeline
+    let route: RouteConfig
     let draft: DecisionDraft
-    let limitSubject: LimitSubject
+    let keyID: String?
     let promptCharacters: Int
     /// The gateway asked the upstream for usage; drop the usage-only chunk the client did not ask for.
     let stripUsage: Bool
     /// Output guards and the vault's restore, when the request has them.
     let streamGuard: StreamGuard?
+    let logger: Logger
 
     private struct ClientGone: Error {}
     private struct Blocked: Error { var block: GuardBlock }
@@ -110,16 +113,16 @@ struct StreamRelay: Sendable {
             try await flush(&writer)
         } catch let blocked as Blocked {
             block = blocked.block
-            outcome = (200, .refused, blocked.block.code)
+            outcome = (200, .refused, blocked.block.code.rawValue)
         } catch is ClientGone {
-            outcome = (499, .failed, "client_closed")
+            outcome = (499, .failed, RefusalCode.clientClosed.rawValue)
         } catch let error as SSEError {
-            proxy.logger.warning("upstream stream broke the event-stream format", metadata: ["decision_id": "\(draft.id)", "error": "\(error.message)"])
-            outcome = (200, .failed, "upstream_stream_invalid")
+            logger.warning("upstream stream broke the event-stream format", metadata: ["decision_id": "\(draft.id)", "error": "\(error.message)"])
+            outcome = (200, .failed, RefusalCode.upstreamStreamInvalid.rawValue)
         } catch {
             try? await flush(&writer)
-            let failure = OpenAIProxy.upstreamFailure(error, route: proxy.config.route(named: draft.route ?? "") ?? .init(name: "?", upstream: ""))
-            outcome = (200, .failed, failure.code == "upstream_timeout" ? "upstream_stream_timeout" : "upstream_stream_broken")
+            let failure = RequestPipeline.upstreamFailure(error, route: route)
+            outcome = (200, .failed, (failure.code == .upstreamTimeout ? RefusalCode.upstreamStreamTimeout : .upstreamStreamBroken).rawValue)
         }
 
         let usage = tracker.usage ?? ResponseUsage.estimate(promptCharacters: promptCharacters, completionCharacters: tracker.completionCharacters)
@@ -127,20 +130,20 @@ struct StreamRelay: Sendable {
         if let guardState { draft.findings = RouteGuards.capped(guardState.request.findings) }
         var ending: ByteBuffer?
         if let block {
-            proxy.metrics.guardBlock(stage: block.stage.rawValue, guardName: block.guardName)
+            pipeline.metrics.guardBlock(stage: block.stage.rawValue, guardName: block.guardName)
             ending = guardState?.request.guards.config.blockResponse == .error
                 ? GuardAnswer.streamError(block)
                 : GuardAnswer.streamRefusal(block, model: draft.model ?? "", decisionID: draft.id, withRole: !sentContent)
             hasher.update(data: ending!.readableBytesView)
             heldDone = nil
         }
-        try? await proxy.limiter.recordUsage(limitSubject, tokens: usage.totalTokens, now: Date())
+        await pipeline.recordUsage(route: route.name, keyID: keyID, tokens: usage.totalTokens)
         if let heldDone, outcome.reason == nil { hasher.update(data: heldDone) }
         draft.responseSHA256 = Hex.encode(hasher.finalize())
-        let committed = await proxy.commit(draft.record(status: outcome.status, verdict: outcome.verdict, reason: outcome.reason))
-        proxy.finish(draft, status: outcome.status, verdict: outcome.verdict, reason: outcome.reason, countRequest: false)
-        if outcome.reason != nil { proxy.metrics.refusal(reason: outcome.reason!) }
-        guard outcome.reason != "client_closed" else { return }
+        let committed = await pipeline.commit(draft.record(status: outcome.status, verdict: outcome.verdict, reason: outcome.reason))
+        pipeline.finish(draft, status: outcome.status, verdict: outcome.verdict, reason: outcome.reason, countRequest: false)
+        if let reason = outcome.reason { pipeline.metrics.refusal(reason: reason) }
+        guard outcome.reason != RefusalCode.clientClosed.rawValue else { return }
         guard committed else {
             // Fail closed: end the stream without its final event, so the client knows it is incomplete.
             throw ClientGone()

@@ -15,7 +15,7 @@ public final class KServeTarget: ProbeTarget {
     public let url: String
     public let model: String
     public let features: Int
-    let input: (name: String, datatype: String, shape: [Int])
+    let input: (name: String, datatype: InferenceDatatype, shape: [Int])
     let classes: Int?
     let transport: HTTPTransport
     private let stringLabels = StringLabels()
@@ -33,40 +33,30 @@ public final class KServeTarget: ProbeTarget {
         self.url = base
         self.classes = classes
         transport = HTTPTransport(options: options)
-        let metadata = try await transport.send(.GET, base, body: nil)
-        let json: JSONValue
-        do { json = try JSONValue.parse(metadata.readableBytesView) } catch {
-            throw .unsuitableTarget("\(base): the model metadata is not JSON (\(error))")
+        let body = try await transport.send(.GET, base, body: nil)
+        let metadata: ModelMetadata
+        do { metadata = try ModelMetadata.decode(body.readableBytesView) } catch {
+            throw .unsuitableTarget("\(base): the model metadata is not usable: \(error)")
         }
-        model = json["name"]?.stringValue ?? String(base.split(separator: "/").last ?? "")
-        guard let inputs = json["inputs"]?.arrayValue, inputs.count == 1, let first = inputs.first,
-              let name = first["name"]?.stringValue, let datatype = first["datatype"]?.stringValue,
-              let shape = first["shape"]?.arrayValue?.compactMap(\.intValue), !shape.isEmpty
-        else {
+        model = metadata.name.isEmpty ? String(base.split(separator: "/").last ?? "") : metadata.name
+        guard metadata.inputs.count == 1, let first = metadata.inputs.first, !first.shape.isEmpty else {
             throw .unsuitableTarget("\(base): the metadata must declare exactly one input with a name, datatype and shape (the probe attacks single-tensor classifiers)")
         }
-        guard ["FP32", "FP64"].contains(datatype) else {
-            throw .unsuitableTarget("\(base): input \(name) is \(datatype); the probe sends FP32 or FP64 features")
+        guard let datatype = InferenceDatatype(rawValue: first.datatype), datatype == .fp32 || datatype == .fp64 else {
+            throw .unsuitableTarget("\(base): input \(first.name) is \(first.datatype); the probe sends FP32 or FP64 features")
         }
-        let perRow = shape.count == 1 ? shape : Array(shape.dropFirst())
+        let perRow = first.shape.count == 1 ? first.shape : Array(first.shape.dropFirst())
         guard perRow.allSatisfy({ $0 > 0 }), let width = try? Tensor.count(of: perRow), width <= 1 << 24 else {
-            throw .unsuitableTarget("\(base): input \(name) has shape \(shape); the probe needs a fixed size after the batch dimension")
+            throw .unsuitableTarget("\(base): input \(first.name) has shape \(first.shape); the probe needs a fixed size after the batch dimension")
         }
-        input = (name, datatype, perRow)
+        input = (first.name, datatype, perRow)
         features = width
     }
 
     public func answer(_ rows: Tensor) async throws -> TargetAnswer {
         let n = rows.shape[0]
         guard rows.data.allSatisfy(\.isFinite) else { throw ProbeError.unsuitableTarget("a row holds a value that is not finite") }
-        var body = #"{"inputs":[{"name":"# + JSONValue.quote(input.name) + #","datatype":""# + input.datatype + #"","shape":["#
-        body += ([n] + input.shape).map(String.init).joined(separator: ",") + #"],"data":["#
-        body.reserveCapacity(body.utf8.count + rows.count * 10)
-        for (i, value) in rows.data.enumerated() {
-            if i > 0 { body += "," }
-            body += value == 0 ? "0" : "\(value)"
-        }
-        body += "]}]}"
+        let body = InferenceRequest(inputs: [InferenceTensor(name: input.name, datatype: input.datatype, shape: [n] + input.shape, data: .floats(rows.data))]).json()
         let bytes = try await transport.send(.POST, url + "/infer", body: body)
         return try read(bytes, rows: n)
     }
@@ -75,32 +65,27 @@ public final class KServeTarget: ProbeTarget {
     public var statistics: (requests: Int, retries: Int, throttled: Int) { transport.statistics }
 
     func read(_ bytes: ByteBuffer, rows n: Int) throws(ProbeError) -> TargetAnswer {
-        let json: JSONValue
-        do { json = try JSONValue.parse(bytes.readableBytesView) } catch { throw .targetFailed("\(url)/infer answered with invalid JSON: \(error)") }
-        guard let outputs = json["outputs"]?.arrayValue else { throw .targetFailed("\(url)/infer: the answer has no outputs") }
+        let response: InferenceResponse
+        do { response = try InferenceResponse.decode(bytes.readableBytesView) } catch { throw .targetFailed("\(url)/infer: \(error)") }
         var labels: [Int]?
         var abstained: [Bool]?
         var scores: Tensor?
         var topLabels: [Int]?, topScores: [Float]?, k = 0
-        for output in outputs {
-            guard let name = output["name"]?.stringValue, let datatype = output["datatype"]?.stringValue,
-                  let shape = output["shape"]?.arrayValue?.compactMap(\.intValue), let data = output["data"]?.arrayValue
-            else { throw .targetFailed("\(url)/infer: an output lacks its name, datatype, shape or data") }
-            guard let count = try? Tensor.count(of: shape), count == data.count else { throw .targetFailed("\(url)/infer: output \(name) has shape \(shape) but \(data.count) values") }
-            let integer = datatype.hasPrefix("INT") || datatype.hasPrefix("UINT")
-            switch (name, datatype) {
-            case ("abstained", "BOOL") where data.count == n:
-                abstained = data.map { $0.boolValue ?? false }
+        for output in response.outputs {
+            let (name, shape) = (output.name, output.shape)
+            switch (name, output.data) {
+            case ("abstained", .bools(let flags)) where flags.count == n:
+                abstained = flags
             case ("top_k_labels", _) where shape.count == 2 && shape[0] == n:
                 k = shape[1]
-                topLabels = try data.map { value throws(ProbeError) in try label(value, output: name) }
-            case ("top_k_scores", _) where shape.count == 2 && shape[0] == n:
-                topScores = try data.map { value throws(ProbeError) in try number(value, output: name) }
-            case (_, "BYTES") where labels == nil && data.count == n, (_, _) where integer && labels == nil && data.count == n:
-                labels = try data.map { value throws(ProbeError) in try label(value, output: name) }
-            case (_, "FP32"), (_, "FP64"):
+                topLabels = try labelIDs(output)
+            case ("top_k_scores", .floats(let values)) where shape.count == 2 && shape[0] == n:
+                topScores = values
+            case (_, .strings), (_, .ints):
+                guard labels == nil, output.data.count == n else { continue }
+                labels = try labelIDs(output)
+            case (_, .floats(let values)):
                 guard scores == nil, shape.count == 2, shape[0] == n, shape[1] >= 2 else { continue }
-                let values = try data.map { value throws(ProbeError) in try number(value, output: name) }
                 scores = try? Tensor(shape: shape, data: values)
             default: continue
             }
@@ -135,17 +120,13 @@ public final class KServeTarget: ProbeTarget {
         return TargetAnswer(labels: labels, probabilities: scores, kind: kind)
     }
 
-    private func label(_ value: JSONValue, output: String) throws(ProbeError) -> Int {
-        if let int = value.intValue { return int }
-        if let text = value.stringValue { return stringLabels.id(text) }
-        throw .targetFailed("\(url)/infer: output \(output) holds \(value.kindName) where a class label was expected")
-    }
-
-    private func number(_ value: JSONValue, output: String) throws(ProbeError) -> Float {
-        guard case .number(let text) = value, let number = Float(text), number.isFinite else {
-            throw .targetFailed("\(url)/infer: output \(output) holds \(value.kindName == "a number" ? "a number out of range" : value.kindName) where a score was expected")
+    /// Class ids of a label tensor: integers as they are, strings interned in the order they are first seen.
+    private func labelIDs(_ output: InferenceTensor) throws(ProbeError) -> [Int] {
+        switch output.data {
+        case .ints(let values): return values.map { Int(clamping: $0) }
+        case .strings(let values): return values.map(stringLabels.id)
+        default: throw .targetFailed("\(url)/infer: output \(output.name) is \(output.datatype.rawValue) where class labels were expected")
         }
-        return number
     }
 }
 

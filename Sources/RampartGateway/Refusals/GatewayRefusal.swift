@@ -4,15 +4,11 @@ import Hummingbird
 import NIOCore
 import RampartCore
 
-/// Why the gateway answered instead of the upstream: a refusal (4xx) or a failure (5xx), rendered in OpenAI's
-/// error shape `{"error": {"message", "type", "param", "code"}}` so OpenAI clients raise their own exception types.
+/// Why the gateway answered instead of the upstream: a refusal (4xx) or a failure (5xx), with a code from the one
+/// catalog (``RefusalCode``), rendered in OpenAI's error shape `{"error": {"message", "type", "param", "code"}}` so
+/// OpenAI clients raise their own exception types — or in the Open Inference Protocol's on the KServe v2 routes.
 public struct GatewayRefusal: Error, Sendable, Equatable {
-    public var status: HTTPResponse.Status
-    /// OpenAI's error `type`: `invalid_request_error`, `authentication_error`, `permission_error`,
-    /// `rate_limit_error`, `insufficient_quota`, `not_found_error`, `upstream_error`, `server_error`.
-    public var type: String
-    /// Stable reason code, also stored as the decision record's `reason`.
-    public var code: String
+    public var code: RefusalCode
     public var message: String
     /// The request field at fault (e.g. `messages[1].role`), when there is one.
     public var param: String?
@@ -28,32 +24,33 @@ public struct GatewayRefusal: Error, Sendable, Equatable {
         case kserve
     }
 
-    public init(status: HTTPResponse.Status, type: String, code: String, message: String, param: String? = nil, retryAfter: Int? = nil) {
-        self.status = status
-        self.type = type
+    public init(_ code: RefusalCode, _ message: String, param: String? = nil, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
         self.param = param
         self.retryAfter = retryAfter
     }
 
-    /// The verdict this answer records: 5xx and client disconnects are failures, the rest refusals.
-    var isFailure: Bool { status.code >= 500 || status.code == 499 }
+    public var status: HTTPResponse.Status { code.status }
 
-    public static func badRequest(_ message: String, param: String? = nil, code: String = "invalid_request") -> Self {
-        .init(status: .badRequest, type: "invalid_request_error", code: code, message: message, param: param)
+    /// The verdict this answer records: 5xx and client disconnects are failures, the rest refusals.
+    var isFailure: Bool { code.isFailure }
+
+    /// A request the gateway cannot accept as sent (400): `param` names the field at fault.
+    public static func badRequest(_ message: String, param: String? = nil, code: RefusalCode = .invalidRequest) -> Self {
+        .init(code, message, param: param)
     }
 
     func body() -> ByteBuffer {
         if shape == .kserve {
-            return ByteBuffer(string: #"{"error":"# + JSONValue.quote(message) + #","code":"# + JSONValue.quote(code) + #","param":"#
+            return ByteBuffer(string: #"{"error":"# + JSONValue.quote(message) + #","code":"# + JSONValue.quote(code.rawValue) + #","param":"#
                 + (param.map(JSONValue.quote) ?? "null") + "}")
         }
         var out = #"{"error":{"message":"#
         out += JSONValue.quote(message)
-        out += #","type":"# + JSONValue.quote(type)
+        out += #","type":"# + JSONValue.quote(code.type.rawValue)
         out += #","param":"# + (param.map(JSONValue.quote) ?? "null")
-        out += #","code":"# + JSONValue.quote(code) + "}}"
+        out += #","code":"# + JSONValue.quote(code.rawValue) + "}}"
         return ByteBuffer(string: out)
     }
 
@@ -64,10 +61,4 @@ public struct GatewayRefusal: Error, Sendable, Equatable {
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: body()))
     }
-}
-
-extension HTTPField.Name {
-    static let rampartDecisionID = HTTPField.Name("Rampart-Decision-Id")!
-    static let rampartSubject = HTTPField.Name("Rampart-Subject")!
-    static let rampartPurpose = HTTPField.Name("Rampart-Purpose")!
 }
