@@ -8,7 +8,7 @@ extension Rampart {
         static let configuration = CommandConfiguration(
             commandName: "config",
             abstract: "Check or print rampart.yaml.",
-            subcommands: [Check.self, Show.self])
+            subcommands: [Check.self, Show.self, Reference.self])
     }
 }
 
@@ -16,7 +16,7 @@ extension Rampart.ConfigCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate rampart.yaml without serving.",
-            discussion: "Exits 0 when the config is valid and the files it names (the store's folder, CA files) are usable; otherwise prints the key path, line and column of the first problem and exits 65 (66 when the config file cannot be read).")
+            discussion: "Exits 0 when the config is valid and the files it names (the store's folder, the ledger's key, CA files, model files) are usable; otherwise prints the key path, line and column of the first problem and exits 65 (66 when the config file cannot be read).")
 
         @OptionGroup var options: ConfigOptions
         @Option(help: "Output format: text or json.") var format: OutputFormat = .text
@@ -29,7 +29,8 @@ extension Rampart.ConfigCommand {
             if config.store.postgres == nil, !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) {
                 CLI.fail("\(options.config): store.sqlite: folder \(folder) does not exist", code: Exit.dataError)
             }
-            if let key = config.ledger.signingKey {
+            // The configured key must load; the default one is checked once `rampart serve` has made it.
+            if let key = config.signingKeyPath, !config.signingKeyIsDefault || FileManager.default.fileExists(atPath: key) {
                 do { _ = try LedgerSigningKey.load(name: config.ledger.origin, path: key) } catch {
                     CLI.fail("\(options.config): ledger.signing_key: \(error)", code: Exit.dataError)
                 }
@@ -37,6 +38,9 @@ extension Rampart.ConfigCommand {
             for (index, route) in config.routes.enumerated() {
                 if let ca = route.upstreamCAFile, !FileManager.default.isReadableFile(atPath: ca) {
                     CLI.fail("\(options.config): routes[\(index)].upstream_ca_file: \(ca) cannot be read", code: Exit.dataError)
+                }
+                if route.kind == .model, let model = route.classifier?.model, !FileManager.default.isReadableFile(atPath: model) {
+                    CLI.fail("\(options.config): routes[\(index)].model: \(model) cannot be read", code: Exit.dataError)
                 }
             }
             switch format {
@@ -55,97 +59,28 @@ extension Rampart.ConfigCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the effective config, with every default filled in.",
-            discussion: "Secrets never appear in rampart.yaml (only the names of the environment variables that hold them), so nothing needs redacting; whether each variable is set is shown.")
+            abstract: "Print the effective config: every key, with its default where the file does not set it.",
+            discussion: """
+                The output is YAML that loads back to the same config (paths are shown resolved against the config file's
+                folder). Secrets never appear in rampart.yaml, only the names of the environment variables that hold them;
+                whether each variable is set is shown, never its value. Keys that do not apply to a route's kind are left out.
+                """)
 
         @OptionGroup var options: ConfigOptions
 
-        static func storeLines(_ store: StoreConfig) -> [String] {
-            guard let url = store.postgres else {
-                return ["  sqlite: \"\(store.sqlite)\"", "  synchronous: \(store.synchronous.rawValue)"]
-            }
-            var lines: [String] = ["  postgres: \"\(url)\""]
-            if let variable = store.postgresPasswordEnv { lines.append("  postgres_password_env: \(variable)") }
-            if let schema = store.schema { lines.append("  schema: \(schema)") }
-            lines.append("  pool_size: \(store.poolSize)")
-            return lines
+        func run() throws {
+            let config = try options.load()
+            print(ConfigSchema.show(config, environment: ProcessInfo.processInfo.environment), terminator: "")
         }
+    }
+
+    struct Reference: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the reference of every rampart.yaml key (Markdown): type, default, route kinds, meaning.",
+            discussion: "docs/configuration.md holds this output between its `BEGIN generated` and `END generated` markers.")
 
         func run() throws {
-            let c = try options.load()
-            var lines = [
-                "server:",
-                "  listen: \"\(c.server.listen)\"",
-                "  admin_listen: \"\(c.server.adminListen)\"",
-                "  max_body_bytes: \(c.server.maxBodyBytes)",
-                "  max_upstream_response_bytes: \(c.server.maxUpstreamResponseBytes)",
-                "  key_refresh_seconds: \(c.server.keyRefreshSeconds)",
-                "  upstream_max_connections: \(c.server.upstreamMaxConnections)",
-                "  shutdown_grace_seconds: \(c.server.shutdownGraceSeconds)",
-                "store:",
-            ] + Self.storeLines(c.store) + [
-                "  durability: \(c.store.durability.rawValue)",
-                "  max_batch: \(c.store.maxBatch)",
-                "ledger:",
-                "  origin: \(c.ledger.origin)",
-                "  signing_key: \(c.ledger.signingKey.map { "\"\($0)\"" } ?? "null   # checkpoints cannot be signed")",
-                "purposes:\(c.purposes.isEmpty ? " []" : "")",
-            ] + c.purposes.map { p in
-                "  - { id: \(p.id), lawful_basis: \(p.lawfulBasis.rawValue), data_categories: [\(p.dataCategories.joined(separator: ", "))], retention_days: \(p.retentionDays.map(String.init) ?? "null") }"
-            } + [
-                "routes:",
-            ]
-            for r in c.routes {
-                lines.append("  - name: \(r.name)")
-                lines.append("    kind: \(r.kind.rawValue)")
-                lines.append("    upstream: \"\(r.upstream)\"")
-                if let purpose = r.purpose { lines.append("    purpose: \(purpose)") }
-                if r.requireSubject { lines.append("    require_subject: true") }
-                if let env = r.upstreamAPIKeyEnv {
-                    let set = !(ProcessInfo.processInfo.environment[env]?.isEmpty ?? true)
-                    lines.append("    upstream_api_key_env: \(env)   # \(set ? "set (value hidden)" : "NOT SET")")
-                }
-                if let ca = r.upstreamCAFile {
-                    lines.append("    upstream_ca_file: \"\(ca)\"")
-                }
-                lines.append("    timeout_seconds: \(r.timeoutSeconds)")
-                lines.append("    models: [\(r.models.map { "\"\($0)\"" }.joined(separator: ", "))]\(r.models.isEmpty ? "   # catch-all" : "")")
-                let l = r.limits
-                if l.isUnlimited {
-                    lines.append("    limits: {}   # unlimited")
-                } else {
-                    var parts: [String] = []
-                    if let v = l.ratePerSecond { parts.append("rate_per_second: \(v)") }
-                    if let rate = l.ratePerSecond { parts.append("burst: \(l.burst ?? max(1, Int(rate.rounded(.up))))") }
-                    if let v = l.requestsPerDay { parts.append("requests_per_day: \(v)") }
-                    if let v = l.tokensPerDay { parts.append("tokens_per_day: \(v)") }
-                    lines.append("    limits: { \(parts.joined(separator: ", ")) }")
-                }
-                if let g = r.guards, g.isActive {
-                    lines.append("    guards:")
-                    lines.append("      input:  { injection: \(g.inputInjection.rawValue), pii: \(g.inputPII.rawValue), secrets: \(g.inputSecrets.rawValue), invisible: \(g.inputInvisible.rawValue) }")
-                    lines.append("      output: { pii: \(g.outputPII.rawValue), secrets: \(g.outputSecrets.rawValue), canary: \(g.outputCanary.rawValue), exfiltration: \(g.outputExfiltration.rawValue) }")
-                    if !g.allowedHosts.isEmpty { lines.append("      allowed_hosts: [\(g.allowedHosts.joined(separator: ", "))]") }
-                    lines.append("      block_response: \(g.blockResponse.rawValue)")
-                    lines.append("      injection_threshold: \(g.injectionThreshold)")
-                    lines.append("      indirect_injection_threshold: \(g.indirectInjectionThreshold)")
-                    lines.append("      pii_min_score: \(g.piiMinScore)")
-                    lines.append("      redaction: \(g.redaction)")
-                    if !g.entities.isEmpty {
-                        lines.append("      entities: { \(g.entities.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")) }")
-                    }
-                    if let env = g.pseudonymKeyEnv {
-                        let set = ProcessInfo.processInfo.environment[env].map { $0.utf8.count >= 32 } ?? false
-                        lines.append("      pseudonym_key_env: \(env)\(set ? "" : "   # NOT SET (or shorter than 32 bytes)")")
-                    }
-                    lines.append("      canary_template: \(JSONValue.quote(g.canaryTemplate))")
-                    lines.append("      stream_window: \(g.streamWindow)")
-                    lines.append("      on_error: \(g.onError.rawValue)")
-                } else {
-                    lines.append("    guards: {}   # none")
-                }
-            }
-            print(lines.joined(separator: "\n"))
+            print(ConfigSchema.referenceMarkdown(), terminator: "")
         }
     }
 }

@@ -1,5 +1,6 @@
 """Whole-process behaviour: durability across SIGKILL, graceful shutdown, curl, and the CLI's answers to bad input."""
 import json
+import os
 import signal
 import subprocess
 import threading
@@ -7,7 +8,7 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import RAMPART
+from conftest import RAMPART, ROOT
 
 
 def post(gateway, key, body, headers=None, timeout=20):
@@ -196,3 +197,25 @@ def test_serve_refuses_a_taken_port(tmp_path, upstream):
         result = subprocess.run([RAMPART, "serve", "--config", str(config)], capture_output=True, text=True, timeout=30)
         assert result.returncode == 69
         assert "stopped" in result.stderr or "address" in result.stderr.lower()
+
+
+def test_config_show_prints_every_key_and_loads_back(tmp_path):
+    """`rampart config show` prints the effective config from the one schema: every key with its default, environment
+    variables as set or not (never their values), and YAML that `config check` accepts as the same config."""
+    example = (ROOT / "examples" / "rampart.yaml").read_text()
+    (tmp_path / "models").symlink_to(ROOT / "examples" / "models")
+    (tmp_path / "rampart.yaml").write_text(example)
+    env = dict(os.environ, UPSTREAM_API_KEY="sk-e2e-never-printed")
+    shown = subprocess.run([RAMPART, "config", "show", "--config", str(tmp_path / "rampart.yaml")], capture_output=True, text=True, env=env, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    for key in ("record_decisions:", "checkpoint_interval_seconds:", "timeout_seconds:", "confidence:", "evasion:", "smoothing:", "signing_key:"):
+        assert key in shown.stdout, key
+    assert "sk-e2e-never-printed" not in shown.stdout and "set (value hidden)" in shown.stdout
+    assert 'upstream: ""' not in shown.stdout
+    (tmp_path / "shown.yaml").write_text(shown.stdout)
+    check = subprocess.run([RAMPART, "config", "check", "--config", str(tmp_path / "shown.yaml")], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stderr + shown.stdout
+    again = subprocess.run([RAMPART, "config", "show", "--config", str(tmp_path / "shown.yaml")], capture_output=True, text=True, env=env, timeout=60)
+    assert again.stdout == shown.stdout
+    reference = subprocess.run([RAMPART, "config", "reference"], capture_output=True, text=True, timeout=60)
+    assert reference.returncode == 0 and "| `routes[].monitor.evasion.threshold` |" in reference.stdout

@@ -131,7 +131,7 @@ public struct StoreConfig: Sendable, Equatable {
     public var postgres: String?
     /// Environment variable holding the PostgreSQL password, so the config file need not contain it. Default none.
     public var postgresPasswordEnv: String?
-    /// PostgreSQL schema the tables live in (created if missing). Default `public`.
+    /// PostgreSQL schema the tables live in (created if missing). Default: none, the server's `search_path`.
     public var schema: String?
     /// Most PostgreSQL connections one process opens. Default 8.
     public var poolSize: Int
