@@ -82,16 +82,3 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "Tensor(shape: \(shape), \(data.prefix(8).map { "\($0)" }.joined(separator: ", "))\(count > 8 ? ", …" : ""))" }
 }
-
-/// A tensor operation that cannot be done: the message names the shapes or axes at fault.
-public enum TensorError: Error, Equatable, CustomStringConvertible {
-    case invalidShape(String)
-    case invalidAxis(String)
-    case incompatibleShapes(String)
-
-    public var description: String {
-        switch self {
-        case let .invalidShape(why), let .invalidAxis(why), let .incompatibleShapes(why): why
-        }
-    }
-}

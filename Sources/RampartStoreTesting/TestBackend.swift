@@ -48,39 +48,3 @@ public enum TestBackend: String, Sendable, CustomStringConvertible, CaseIterable
         }
     }
 }
-
-/// Where a test store lives; ``open()`` gives another `Store` on the same data (a restart, or a second replica).
-public struct TestStoreLocation: Sendable {
-    public let config: StoreConfig
-    let folder: URL?
-
-    public func open() async throws -> Store { try await Store.open(config, environment: [:]) }
-
-    /// The SQLite file's path (nil on PostgreSQL).
-    public var sqlitePath: String? { folder == nil ? nil : config.sqlite }
-
-    /// Deletes the SQLite folder (a PostgreSQL schema stays, in the throwaway test server).
-    public func remove() {
-        if let folder { try? FileManager.default.removeItem(at: folder) }
-    }
-}
-
-extension Store {
-    /// Runs SQL behind the store's back, as someone with access to the database could: for tamper tests.
-    public func rawForTesting(_ sql: SQLQueryString) async throws {
-        try await writeDBForTesting.raw(sql).run()
-    }
-
-    /// Removes the append-only guards (SQLite triggers, PostgreSQL trigger), as an attacker with the database could.
-    public func dropAppendOnlyGuardsForTesting() async throws {
-        if dialect == "postgresql" {
-            for table in ["decisions", "ledger_entries", "ledger_checkpoints"] {
-                try await rawForTesting("DROP TRIGGER \(unsafeRaw: table)_append_only ON \(unsafeRaw: table)")
-            }
-        } else {
-            for table in ["decisions", "ledger_entries", "ledger_checkpoints"] {
-                for action in ["update", "delete"] { try await rawForTesting("DROP TRIGGER \(unsafeRaw: table)_append_only_\(unsafeRaw: action)") }
-            }
-        }
-    }
-}

@@ -15,29 +15,6 @@ extension Rampart {
     }
 }
 
-/// Runs `body` with the store named by the config, closes it, and turns store failures into the documented exit
-/// codes: 1 for `not_found`, 69 for everything else.
-func withStore<T>(_ config: RampartConfig, mustExist: Bool, _ body: (Store) async throws -> T) async -> T {
-    if mustExist && config.store.postgres == nil && !FileManager.default.fileExists(atPath: config.store.sqlite) {
-        CLI.fail("no store at \(config.store.sqlite) yet: run `rampart serve` or `rampart keys create` first", code: Exit.unavailable)
-    }
-    let store: Store
-    do {
-        store = try await Store.open(config.store)
-    } catch {
-        CLI.fail("\(error)", code: Exit.unavailable)
-    }
-    do {
-        let result = try await body(store)
-        await store.close()
-        return result
-    } catch {
-        await store.close()
-        if let error = error as? StoreError, error.code == "not_found" { CLI.fail(error.message, code: Exit.notFound) }
-        CLI.fail("\(error)", code: Exit.unavailable)
-    }
-}
-
 extension Rampart.Keys {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -137,18 +114,5 @@ extension Rampart.Keys {
             let record = await withStore(config, mustExist: true) { try await $0.keys.revoke(id: id) }
             print("revoked key \(record.id) (tenant \(record.tenant))")
         }
-    }
-}
-
-/// Plain text tables for people.
-enum Table {
-    static func render(header: [String], rows: [[String]]) -> String {
-        var widths = header.map(\.count)
-        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in i == cells.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }
-        return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }
 }

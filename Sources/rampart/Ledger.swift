@@ -24,50 +24,6 @@ extension Rampart {
     }
 }
 
-/// Opens the ledger of `config` (and its signing key, if configured; creating the store when `creates`); exits 2 on
-/// errors when `verifyExit` is set (the documented codes of `verify` and `check-proof`), else with the CLI's usual codes.
-func withLedger<T>(_ config: RampartConfig, needsKey: Bool = false, verifyExit: Bool = false, creates: Bool = false,
-                   _ body: (RampartLedger.Ledger) async throws -> T) async -> T {
-    var key: LedgerSigningKey?
-    // The configured key must exist; the default one beside a SQLite store is used when `rampart serve` has made it.
-    if let path = config.signingKeyPath, !config.signingKeyIsDefault || FileManager.default.fileExists(atPath: path) {
-        do {
-            key = try LedgerSigningKey.load(name: config.ledger.origin, path: path)
-        } catch {
-            CLI.fail("\(error)", code: verifyExit ? ExitCode(2) : Exit.dataError)
-        }
-    } else if needsKey {
-        let made = config.signingKeyPath.map { "`rampart serve` creates \($0) on its first start, or " } ?? ""
-        CLI.fail("no signing key: \(made)create one with `rampart ledger keygen --out ledger.pem` and set `ledger: { signing_key: ledger.pem }` in the config",
-                 code: Exit.dataError)
-    }
-    if !creates && config.store.postgres == nil && !FileManager.default.fileExists(atPath: config.store.sqlite) {
-        CLI.fail("no store at \(config.store.sqlite) yet: run `rampart serve` or `rampart keys create` first", code: verifyExit ? ExitCode(2) : Exit.unavailable)
-    }
-    let store: Store
-    do {
-        store = try await Store.open(config.store)
-    } catch {
-        CLI.fail("\(error)", code: verifyExit ? ExitCode(2) : Exit.unavailable)
-    }
-    do {
-        let ledger = try await RampartLedger.Ledger.open(store: store, origin: config.ledger.origin, signingKey: key)
-        let result = try await body(ledger)
-        await store.close()
-        return result
-    } catch {
-        await store.close()
-        let code: ExitCode
-        switch error {
-        case LedgerError.notFound: code = Exit.notFound
-        case LedgerError.tampered: code = ExitCode(1)
-        case LedgerError.config: code = Exit.dataError
-        default: code = Exit.unavailable
-        }
-        CLI.fail("\(error)", code: verifyExit && code != ExitCode(1) ? ExitCode(2) : code)
-    }
-}
-
 extension Rampart.Ledger {
     struct Keygen: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -114,17 +70,13 @@ extension Rampart.Ledger {
         @Option(help: ArgumentHelp("Append every line of this JSONL file instead (- for standard input).", valueName: "file")) var jsonl: String?
         @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
-        static func isKind(_ kind: String) -> Bool {
-            !kind.isEmpty && kind.count <= 64 && kind.allSatisfy { ($0.isLowercase && $0.isASCII) || $0.isNumber || ".-_".contains($0) }
-        }
-
         func validate() throws {
             if jsonl != nil {
                 guard kind == nil, body == nil else { throw ValidationError("--jsonl takes the kind and body from each line; drop --kind and --body") }
                 return
             }
             guard let kind, let body else { throw ValidationError("give --kind and --body (or --jsonl FILE)") }
-            guard Self.isKind(kind) else {
+            guard LedgerEvent.isValidKind(kind) else {
                 throw ValidationError("--kind must be lower-case letters, digits, `.`, `_` or `-` (at most 64), e.g. approval")
             }
             guard (try? JSONValue.parse(Array(body.utf8))).map({ if case .object = $0 { return true } else { return false } }) == true else {
@@ -144,62 +96,25 @@ extension Rampart.Ledger {
             }
         }
 
-        struct BadLine: Error { let why: String }
-
-        /// One event from a JSONL line, or why not.
-        static func event(_ line: [UInt8]) -> Result<LedgerEvent, BadLine> {
-            guard let value = try? JSONValue.parse(line), case .object(let members) = value else { return .failure(.init(why: "is not a JSON object")) }
-            guard let kind = members.first(where: { $0.key == "kind" })?.value.stringValue, isKind(kind) else {
-                return .failure(.init(why: "needs \"kind\": lower-case letters, digits, `.`, `_` or `-`"))
-            }
-            guard let body = members.first(where: { $0.key == "body" })?.value, case .object = body else {
-                return .failure(.init(why: "needs \"body\": a JSON object"))
-            }
-            return .success(LedgerEvent(kind: kind, body: String(decoding: body.encoded(), as: UTF8.self)))
-        }
-
         func appendJSONL(_ path: String, config: RampartConfig) async throws {
             let reader: LineReader
             do { reader = try LineReader(path: path, maxLineBytes: 1 << 20) } catch { CLI.fail("\(error)", code: Exit.noInput) }
             let started = Date()
-            let outcome: (appended: Int, first: Int64?, last: Int64?, problem: String?) = await withLedger(config, creates: true) { ledger in
-                var batch: [LedgerEvent] = []
-                batch.reserveCapacity(4_000)
-                var appended = 0, number = 0
-                var first: Int64?, last: Int64?
-                func flush() async throws {
-                    guard !batch.isEmpty else { return }
-                    let entries = try await ledger.append(batch)
-                    first = first ?? entries.first?.seq
-                    last = entries.last?.seq
-                    appended += entries.count
-                    batch.removeAll(keepingCapacity: true)
-                    if appended % 100_000 < 4_000 {
-                        FileHandle.standardError.write(Data("rampart: \(appended) events appended…\n".utf8))
+            let outcome = await withLedger(config, creates: true) { ledger in
+                try await ledger.importEvents(next: { () -> RampartLedger.Ledger.ImportLine? in
+                    switch reader.next() {
+                    case .success(let line)?: .line(line)
+                    case .failure(let tooLong)?: .tooLong(limit: tooLong.limit)
+                    case nil: nil
                     }
-                }
-                while let next = reader.next() {
-                    number += 1
-                    guard case .success(let line) = next else {
-                        try await flush()
-                        return (appended, first, last, "line \(number) is longer than 1 MiB")
-                    }
-                    if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-                    switch Self.event(line) {
-                    case .success(let event): batch.append(event)
-                    case .failure(let bad):
-                        try await flush()
-                        return (appended, first, last, "\(path) line \(number) \(bad.why)")
-                    }
-                    if batch.count == 4_000 { try await flush() }
-                }
-                try await flush()
-                return (appended, first, last, nil)
+                }, progress: { appended in
+                    if appended % 100_000 < 4_000 { FileHandle.standardError.write(Data("rampart: \(appended) events appended…\n".utf8)) }
+                })
             }
             let range = outcome.first.map { "entries \($0)…\(outcome.last ?? $0)" } ?? "no entries"
             let seconds = Date().timeIntervalSince(started)
             if let problem = outcome.problem {
-                CLI.fail("\(problem); \(outcome.appended) event(s) before it were appended (\(range)), nothing from that line on", code: Exit.dataError)
+                CLI.fail("\(path) \(problem); \(outcome.appended) event(s) before it were appended (\(range)), nothing from that line on", code: Exit.dataError)
             }
             switch format {
             case .json:
@@ -388,19 +303,6 @@ extension Rampart.Ledger {
                 """,
             subcommands: [Give.self, Withdraw.self, Show.self])
     }
-}
-
-/// `--subject`, shared by the commands about one subject.
-struct SubjectOption: ParsableArguments {
-    @Option(help: "The subject: the same pseudonymous id clients send as Rampart-Subject.") var subject: String
-}
-
-/// `--subject` and `--purpose`, shared by the consent commands.
-struct ConsentOptions: ParsableArguments {
-    @OptionGroup var who: SubjectOption
-    @Option(help: "The purpose (an id from `purposes:`).") var purpose: String
-
-    var subject: String { who.subject }
 }
 
 extension Rampart.Ledger.Consent {

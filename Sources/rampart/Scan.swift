@@ -117,8 +117,6 @@ extension Scan {
             } catch {
                 CLI.fail("\(error)", code: Self.inputError)
             }
-            let scanner = self.scanner
-            let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
             var anyFindings = false
             var errors = 0
             var lineNumber = 0
@@ -132,15 +130,8 @@ extension Scan {
                     if case .success(let bytes) = line { batchBytes += bytes.count }
                 }
                 if batch.isEmpty { break }
-                let chunk = (batch.count + workers - 1) / workers
-                let results = await withTaskGroup(of: (Int, [CorpusResult]).self) { group in
-                    for (index, start) in stride(from: 0, to: batch.count, by: chunk).enumerated() {
-                        let slice = Array(batch[start..<min(batch.count, start + chunk)])
-                        group.addTask { (index, slice.map { Self.scanLine($0.line, number: $0.number, path: path, scanner: scanner) }) }
-                    }
-                    var parts: [(Int, [CorpusResult])] = []
-                    for await part in group { parts.append(part) }
-                    return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+                let results = await scanner.scanConcurrently(batch) { scanner, item in
+                    Self.scanLine(item.line, number: item.number, path: path, scanner: scanner)
                 }
                 var output = ""
                 for result in results {
@@ -224,118 +215,6 @@ extension Scan {
                     .joined(separator: "  ")
             }
             return (body + ["\(findings.count) finding(s)"]).joined(separator: "\n")
-        }
-    }
-}
-
-/// Reading scan inputs with a size bound, so a huge or endless input cannot exhaust memory.
-enum ScanInput {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    static func read(path: String, maxBytes: Int) throws(Failure) -> Data {
-        let handle: FileHandle
-        if path == "-" {
-            handle = .standardInput
-        } else {
-            guard let opened = FileHandle(forReadingAtPath: path) else {
-                throw Failure(description: "cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
-            }
-            handle = opened
-        }
-        var data = Data()
-        while true {
-            let chunk: Data
-            do {
-                chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            } catch {
-                throw Failure(description: "cannot read \(path == "-" ? "standard input" : path): \(error.localizedDescription)")
-            }
-            if chunk.isEmpty { break }
-            data.append(chunk)
-            if data.count > maxBytes {
-                throw Failure(description: "\(path == "-" ? "standard input" : path) is larger than --max-bytes (\(maxBytes) bytes); split it, or raise --max-bytes")
-            }
-        }
-        return data
-    }
-
-    static func firstInvalidUTF8(_ data: Data) -> Int {
-        var iterator = data.makeIterator()
-        var decoder = UTF8()
-        var offset = 0
-        var consumed = 0
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                consumed += UTF8.width(scalar)
-                offset = consumed
-            case .emptyInput: return offset
-            case .error: return offset
-            }
-        }
-    }
-}
-
-/// Lines of a file (or standard input), read in 1 MiB blocks; a line longer than `maxLineBytes` is skipped
-/// (reported as `TooLong`) without being held in memory.
-final class LineReader {
-    struct TooLong: Error { let limit: Int }
-
-    private let handle: FileHandle
-    private let maxLineBytes: Int
-    private var buffer: [UInt8] = []
-    private var position = 0
-    /// Where the search for the next newline resumes: bytes before it hold none.
-    private var searched = 0
-    private var eof = false
-    private var skipping = false
-
-    init(path: String, maxLineBytes: Int) throws(ScanInput.Failure) {
-        if path == "-" {
-            handle = .standardInput
-        } else {
-            guard let opened = FileHandle(forReadingAtPath: path) else {
-                throw ScanInput.Failure(description: "cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
-            }
-            handle = opened
-        }
-        self.maxLineBytes = maxLineBytes
-    }
-
-    func next() -> Result<[UInt8], TooLong>? {
-        while true {
-            if let newline = buffer[max(position, searched)...].firstIndex(of: 0x0A) {
-                let line = Array(buffer[position..<newline])
-                position = newline + 1
-                searched = position
-                if skipping { skipping = false; return .failure(TooLong(limit: maxLineBytes)) }
-                return line.count > maxLineBytes ? .failure(TooLong(limit: maxLineBytes)) : .success(line)
-            }
-            searched = buffer.count
-            if buffer.count - position > maxLineBytes {
-                skipping = true
-                buffer.removeAll(keepingCapacity: true)
-                position = 0
-                searched = 0
-            }
-            if eof {
-                guard position < buffer.count || skipping else { return nil }
-                let line = Array(buffer[position...])
-                buffer.removeAll()
-                position = 0
-                searched = 0
-                if skipping { skipping = false; return .failure(TooLong(limit: maxLineBytes)) }
-                return .success(line)
-            }
-            if position > 0 {
-                buffer.removeSubrange(0..<position)
-                searched -= position
-                position = 0
-            }
-            let chunk = (try? handle.read(upToCount: 1 << 20)) ?? nil
-            if let chunk, !chunk.isEmpty { buffer.append(contentsOf: chunk) } else { eof = true }
         }
     }
 }

@@ -81,9 +81,3 @@ final class UpstreamPool: Sendable {
         return fields
     }
 }
-
-/// The gateway cannot start with this configuration.
-public struct GatewayStartError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-}
