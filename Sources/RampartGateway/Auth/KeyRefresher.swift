@@ -16,19 +16,16 @@ struct KeyRefresher: Service {
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await ring.refresh(from: store)
-                } catch {
-                    logger.warning("could not reload API keys; keeping the ones loaded", metadata: ["error": "\(error)"])
-                }
-                do {
-                    try await consents?.refresh(from: store)
-                } catch {
-                    logger.warning("could not read new consent events; keeping the consents loaded", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: interval)
+        await repeatUntilShutdown(every: interval) { [ring, consents, store, logger] in
+            do {
+                try await ring.refresh(from: store)
+            } catch {
+                logger.warning("could not reload API keys; keeping the ones loaded", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await consents?.refresh(from: store)
+            } catch {
+                logger.warning("could not read new consent events; keeping the consents loaded", metadata: ["error": "\(error)"])
             }
         }
     }

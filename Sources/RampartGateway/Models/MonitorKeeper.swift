@@ -15,12 +15,7 @@ struct MonitorKeeper: Service {
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                await save()
-            }
-        }
+        await repeatUntilShutdown(every: interval, immediately: false) { await self.save() }
         await save()
     }
 
