@@ -94,33 +94,12 @@ struct KServeAdapter: ProtocolAdapter {
         async throws(GatewayRefusal) -> Exchange
     {
         guard let input = call.input, let signature = call.signature else { throw GatewayRefusal(.internalError, "the request was not decoded") }
-        let served = call.served
-        // Input checks: the evasion monitor needs only the input. Its alerts go into the decision record either way.
         let clients = ModelMonitor.clients(keyID: key.id, subject: draft.subject)
-        let before = served.monitor.beforeInference(clients: clients, rows: input.tensor)
-        draft.findings += before.findings
-        if let refusal = before.refusal { throw refusal }
-        // Upstream: the local graph, or the remote server.
-        let upstreamStart = DispatchTime.now().uptimeNanoseconds
-        let outputs = try await served.infer(input.tensor, signature: signature, decisionID: draft.id, logger: logger)
-        if case .remote = served.backend { draft.upstreamLatencyMs = Double(DispatchTime.now().uptimeNanoseconds - upstreamStart) / 1e6 }
-        // Output checks: smoothing, the extraction monitor (it needs the predicted class), the confidence policy.
-        var smoothed: [Int?]?
-        if served.smoothing != nil {
-            do {
-                smoothed = try served.smoothedLabels(input.tensor, signature: signature)
-            } catch {
-                logger.warning("the model failed on a request", metadata: ["decision_id": "\(draft.id)", "route": "\(route.name)", "error": "\(error)"])
-                throw GatewayRefusal(.inferenceFailed, "the model could not run on this input; decision \(draft.id) in the gateway's log says why", param: "inputs[0]")
-            }
-        }
-        let after = served.monitor.afterInference(clients: clients, rows: input.tensor, classes: served.classes(outputs, signature: signature))
-        draft.findings += after.findings
-        if let refusal = after.refusal { throw refusal }
+        try inputChecks(input, served: call.served, clients: clients, draft: &draft)                                     // 6
+        let outputs = try await upstream(input, served: call.served, signature: signature, draft: &draft)                  // 7
+        let answer = try outputChecks(outputs, input: input, served: call.served, signature: signature, clients: clients, draft: &draft)  // 8
         draft.usage = TokenUsage(promptTokens: input.rows, completionTokens: 0, totalTokens: input.rows)
         await pipeline.recordUsage(route: route.name, keyID: key.id, tokens: input.rows)
-        let answer = InferenceResponse(modelName: route.name, modelVersion: "1", id: input.id,
-                                       outputs: try ConfidencePolicy.outputs(outputs, served: served, signature: signature, smoothed: smoothed))
         return .complete(.json(answer.json()), draft)
     }
 
