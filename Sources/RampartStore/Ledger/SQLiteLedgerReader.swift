@@ -15,12 +15,14 @@ enum SQLiteLedgerReader {
     /// Rows of `ledger_entries` with `seq` in `range`, in order.
     static func rows(_ connection: SQLiteConnection, _ range: Range<Int64>) async throws -> [LedgerStore.Row] {
         guard !range.isEmpty else { return [] }
+        // The subquery's order is the concatenation's (SQLite streams it through the index); the reader checks that
+        // every seq follows the one before, and reads row by row if not. `group_concat(… ORDER BY …)` would sort instead.
         let packed = try await single(connection, """
-            SELECT group_concat(
-                printf('%d %d %d %d %d %d ', seq, time_ms, length(CAST(kind AS BLOB)), ifnull(length(CAST(subject_ref AS BLOB)), -1),
-                       length(CAST(body AS BLOB)), ifnull(length(leaf_hash), 0))
-                || kind || ifnull(subject_ref, '') || body || ifnull(hex(leaf_hash), ''), '' ORDER BY seq)
-            FROM ledger_entries WHERE seq >= ?1 AND seq < ?2
+            SELECT group_concat(entry, '') FROM (
+                SELECT printf('%d %d %d %d %d %d ', seq, time_ms, length(CAST(kind AS BLOB)), ifnull(length(CAST(subject_ref AS BLOB)), -1),
+                              length(CAST(body AS BLOB)), ifnull(length(leaf_hash), 0))
+                       || kind || ifnull(subject_ref, '') || body || ifnull(hex(leaf_hash), '') AS entry
+                FROM ledger_entries WHERE seq >= ?1 AND seq < ?2 ORDER BY seq)
             """, range)
         if let rows = unpackRows(packed, capacity: range.count) { return rows }
         return try await rowsOneByOne(connection, range)
@@ -29,16 +31,27 @@ enum SQLiteLedgerReader {
     /// The stored leaf hashes for `seq` in `range`, in order.
     static func leafHashes(_ connection: SQLiteConnection, _ range: Range<Int64>) async throws -> [[UInt8]] {
         guard !range.isEmpty else { return [] }
-        let packed = try await single(connection, "SELECT group_concat(hex(leaf_hash), ',' ORDER BY seq) FROM ledger_entries WHERE seq >= ?1 AND seq < ?2",
-                                      range)
+        let packed = try await single(connection, """
+            SELECT group_concat(entry, ',') FROM (
+                SELECT printf('%d ', seq) || hex(leaf_hash) AS entry FROM ledger_entries WHERE seq >= ?1 AND seq < ?2 ORDER BY seq)
+            """, range)
         guard !packed.isEmpty else { return [] }
         var hashes: [[UInt8]] = []
         hashes.reserveCapacity(max(0, min(range.count, 1 << 20)))
+        var expected = range.lowerBound
         for part in packed.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-            guard let bytes = hex(part) else { throw Failure(description: "a stored leaf hash could not be read") }
+            guard let space = part.firstIndex(of: UInt8(ascii: " ")), Int64(String(decoding: part[..<space], as: UTF8.self)) == expected,
+                  let bytes = hex(part[part.index(after: space)...]) else {
+                return try await leafHashesOneByOne(connection, range)
+            }
             hashes.append(bytes)
+            expected += 1
         }
         return hashes
+    }
+
+    private static func leafHashesOneByOne(_ connection: SQLiteConnection, _ range: Range<Int64>) async throws -> [[UInt8]] {
+        try await rowsOneByOne(connection, range).map(\.leafHash)
     }
 
     // MARK: Reading
@@ -81,8 +94,9 @@ enum SQLiteLedgerReader {
                 defer { i += Int(count) }
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<(i + Int(count))]), as: UTF8.self)
             }
+            var expected: Int64?
             while i < n {
-                guard let seq = number(), let time = number(), let kindLength = number(), let subjectLength = number(),
+                guard let seq = number(), expected == nil || seq == expected, let time = number(), let kindLength = number(), let subjectLength = number(),
                       let bodyLength = number(), let hashLength = number(),
                       let kind = text(kindLength) else { return nil }
                 var subject: String?
@@ -94,6 +108,7 @@ enum SQLiteLedgerReader {
                       let hash = hex(UnsafeBufferPointer(rebasing: bytes[i..<(i + Int(hashLength) * 2)])) else { return nil }
                 i += Int(hashLength) * 2
                 rows.append(LedgerStore.Row(seq: seq, timeMs: time, kind: kind, subjectRef: subject, body: body, leafHash: hash))
+                expected = seq + 1
             }
             return rows
         }
