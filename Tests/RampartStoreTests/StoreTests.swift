@@ -247,19 +247,3 @@ func sampleRecord(route: String = "chat", key: String = "k1", verdict: Verdict =
         }
     }
 }
-
-/// The packed page the ledger's SQLite reader asks SQLite for reads back entry by entry, and anything else is refused
-/// (the reader then falls back to reading rows one by one).
-@Suite struct SQLiteLedgerPageTests {
-    @Test func packedPagesReadBack() throws {
-        let rows = try #require(SQLiteLedgerReader.unpackRows("0 5 8 -1 2 2 approval{}ABCD" + "1 6 1 2 6 1 xs1{\"ä\"}0f", capacity: 2))
-        #expect(rows.count == 2)
-        #expect(rows[0].seq == 0 && rows[0].timeMs == 5 && rows[0].kind == "approval" && rows[0].subjectRef == nil && rows[0].body == "{}"
-                && rows[0].leafHash == [0xAB, 0xCD])
-        #expect(rows[1].seq == 1 && rows[1].kind == "x" && rows[1].subjectRef == "s1" && rows[1].body == "{\"ä\"}" && rows[1].leafHash == [0x0F])
-        for bad in ["0 5 8 -1 2 2 approval{}ABC", "0 5 80 -1 2 2 approval{}ABCD", "x 5 8 -1 2 2 approval{}ABCD", "0 5 8 -1 2 2 approval{}ABZZ", "0 5"] {
-            #expect(SQLiteLedgerReader.unpackRows(bad, capacity: 1) == nil, "\(bad)")
-        }
-        #expect(SQLiteLedgerReader.unpackRows("", capacity: 0)?.isEmpty == true)
-    }
-}
