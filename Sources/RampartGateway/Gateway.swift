@@ -54,7 +54,7 @@ public final class Gateway: Sendable {
         try await keys.refresh(from: store)
         self.consents = ConsentBook()
         try await consents.refresh(from: store)
-        let signingKey = try Self.signingKey(config, logger: logger)
+        let signingKey = try await Self.signingKey(config, store: store, logger: logger)
         self.ledger = try await Ledger.open(store: store, origin: config.ledger.origin, signingKey: signingKey)
         if store.isPostgres {
             // Replicas on one database share one bucket per key and route.
@@ -106,7 +106,7 @@ public final class Gateway: Sendable {
     /// The ledger's signing key: the configured file, or on SQLite the default one beside the store, created on first
     /// start so checkpoints are signed out of the box (guide: consent records "protected from tampering"). On
     /// PostgreSQL without `ledger.signing_key` the log is not signed, and the log says so.
-    static func signingKey(_ config: RampartConfig, logger: Logger) throws -> LedgerSigningKey? {
+    static func signingKey(_ config: RampartConfig, store: Store, logger: Logger) async throws -> LedgerSigningKey? {
         guard let path = config.signingKeyPath else {
             logger.warning("""
                 no ledger.signing_key: checkpoints are not signed, so a rewrite of a ledger entry together with its hash would go \
@@ -115,6 +115,15 @@ public final class Gateway: Sendable {
             return nil
         }
         guard config.signingKeyIsDefault else { return try LedgerSigningKey.load(name: config.ledger.origin, path: path) }
+        // A key is made only for a ledger that has never been signed: a missing key for signed checkpoints is a lost
+        // (or removed) key, and a new one would make every earlier checkpoint fail verification — or let whoever
+        // removed it re-sign a rewritten log.
+        if !FileManager.default.fileExists(atPath: path), !(try await store.ledger.checkpoints().isEmpty) {
+            throw GatewayStartError(message: """
+                the ledger has signed checkpoints but its signing key \(path) is missing; restore it from where it was kept, or \
+                set ledger.signing_key to it. Rampart will not make a new key for a log signed with another.
+                """)
+        }
         let (key, created) = try LedgerSigningKey.loadOrCreate(name: config.ledger.origin, path: path)
         if created {
             logger.notice("created the ledger's signing key; keep a copy outside the database's backups", metadata: [

@@ -116,6 +116,22 @@ import Testing
         }
     }
 
+    @Test func anEmptyValueIsAMistakeNotOff() throws {
+        do {
+            _ = try ConfigLoader.load(yaml: "routes:\n  - name: m\n    kind: model\n    model: a.onnx\n    monitor:\n      evasion:\n")
+            Issue.record("an empty `evasion:` was read as off")
+        } catch {
+            #expect(error.code == "invalid_type" && error.path == "routes[0].monitor.evasion", "\(error)")
+        }
+        // An explicit null is "none", as `config show` prints it.
+        #expect(try ConfigLoader.load(yaml: "routes:\n  - { name: m, kind: model, model: a.onnx, smoothing: null }\n").routes[0].classifier?.smoothing == nil)
+    }
+
+    @Test func keysThatYAMLWouldMisreadAreQuoted() throws {
+        let config = try ConfigLoader.load(yaml: "routes:\n  - { name: m, kind: model, model: a.onnx, inputs: { \"x#1: y\": { min: 0, max: 1 }, \"true\": { max: 2 } } }\n")
+        #expect(try ConfigLoader.load(yaml: ConfigSchema.show(config)) == config)
+    }
+
     @Test func duplicateKeysAreNamedWithoutQuotingTheFile() {
         do {
             _ = try ConfigLoader.load(yaml: "routes: []\nroutes: []\n# secret-looking comment sk-live-abc\n")

@@ -169,3 +169,9 @@ def test_serve_signs_with_a_key_it_creates_beside_the_store(make_gateway, tmp_pa
     key.chmod(0o644)
     refused = gateway.cli("ledger", "checkpoint", check=False)
     assert refused.returncode == 65 and "chmod 600" in refused.stderr
+
+    # A ledger that has signed checkpoints never gets a new key in place of a lost one: serve refuses to start.
+    key.unlink()
+    start = subprocess.run([RAMPART, "serve", "--config", str(gateway.config)], capture_output=True, text=True, timeout=60)
+    assert start.returncode != 0 and "signing key" in start.stderr and "missing" in start.stderr, start.stderr
+    assert not key.exists()

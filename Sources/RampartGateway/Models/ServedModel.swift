@@ -172,7 +172,8 @@ final class ServedModel: Sendable {
         do {
             response = try InferenceResponse.decode(body.readableBytesView)
         } catch {
-            throw GatewayRefusal(.upstreamProtocolError, "route `\(route.name)`: the upstream's answer is not a KServe v2 inference response (\(error))")
+            // The codec's detail (output names, indices) stays out of the answer: it would describe the model to the caller.
+            throw GatewayRefusal(.upstreamProtocolError, "route `\(route.name)`: the upstream's answer is not a KServe v2 inference response")
         }
         var values: [String: ONNXValue] = [:]
         for output in response.outputs {

@@ -14,7 +14,7 @@ import RampartStore
 /// 2. **read the body** — at most `server.max_body_bytes` (`Stages/ReadBody.swift`);
 /// 3. **route** — the protocol adapter decodes the request far enough to pick its route (the `model` field, or the
 ///    path); the key must be allowed to use that route; then the adapter validates the request for it, so a key
-///    learns nothing about a route it may not use (`Stages/Route.swift`);
+///    learns nothing about the model behind a route it may not use (`Stages/Route.swift`);
 /// 4. **limits** — the route's token bucket and daily quotas for the key; fail closed (`Stages/Limits.swift`);
 /// 5. **purpose & consent** — the route's purpose, the subject's consent and objections (`Stages/PurposeAndConsent.swift`);
 /// 6. **input checks** — the LLM input guards, or the classifier's evasion monitor;

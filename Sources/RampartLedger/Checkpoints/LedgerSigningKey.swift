@@ -104,25 +104,28 @@ public struct LedgerSigningKey: Sendable {
         if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
             throw .tooOpen(path, mode: mode)
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { throw .missing(path) }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { throw .unreadable(path) }
         return try LedgerSigningKey(name: name, pem: text, path: path)
     }
 
-    /// Writes a new key to `path` with mode 0600, refusing to overwrite an existing file. The file is created with
-    /// `O_CREAT | O_EXCL` and its mode at once, so it is never readable by others, not even for a moment, and two
-    /// processes racing to create it cannot both win.
+    /// Writes a new key to `path` with mode 0600, refusing to overwrite an existing file. The key is written whole to a
+    /// temporary file created with `O_CREAT | O_EXCL` and its mode at once (never readable by others, not even for a
+    /// moment), synced, then linked to `path` — so `path` never holds a partial key, and of two processes racing to
+    /// create it exactly one wins.
     public func write(to path: String) throws(LedgerKeyError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw errno == EEXIST ? .exists(path) : .cannotWrite(path) }
+        let temporary = path + ".tmp-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .cannotWrite(path) }
+        defer { unlink(temporary) }
         let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
             try file.write(contentsOf: Data(pem.utf8))
             try file.synchronize()
             try file.close()
         } catch {
-            unlink(path)
             throw .cannotWrite(path)
         }
+        guard link(temporary, path) == 0 else { throw errno == EEXIST ? .exists(path) : .cannotWrite(path) }
     }
 
     /// The key at `path`, created (mode 0600) when there is no file there yet — what `rampart serve` does with the
@@ -149,6 +152,7 @@ public enum LedgerKeyError: Error, Equatable, CustomStringConvertible {
     case tooOpen(String, mode: Int)
     case exists(String)
     case cannotWrite(String)
+    case unreadable(String)
 
     public var description: String {
         switch self {
@@ -160,6 +164,7 @@ public enum LedgerKeyError: Error, Equatable, CustomStringConvertible {
         case let .tooOpen(path, mode): "ledger signing key \(path) has mode \(String(mode, radix: 8)); others must not read it: chmod 600 \(path)"
         case let .exists(path): "\(path) exists; the ledger will not overwrite a signing key"
         case let .cannotWrite(path): "cannot write \(path): check the folder exists and is writable"
+        case let .unreadable(path): "ledger signing key \(path) exists but cannot be read by this user (the key is mode 0600, its owner's); run as that user, or pass the verifier key with --key where the command takes one"
         }
     }
 }

@@ -37,7 +37,10 @@ func withLedger<T>(_ config: RampartConfig, needsKey: Bool = false, verifyExit: 
         do {
             key = try LedgerSigningKey.load(name: config.ledger.origin, path: path)
         } catch {
-            CLI.fail("\(error)", code: verifyExit ? ExitCode(2) : Exit.dataError)
+            // The default key is serve's: a command that only reads (verify, prove) goes on without it when this user
+            // cannot load it, and checks signatures with --key when given.
+            guard config.signingKeyIsDefault, !needsKey else { CLI.fail("\(error)", code: verifyExit ? ExitCode(2) : Exit.dataError) }
+            FileHandle.standardError.write(Data("rampart: note: \(error)\n".utf8))
         }
     } else if needsKey {
         let made = config.signingKeyPath.map { "`rampart serve` creates \($0) on its first start, or " } ?? ""

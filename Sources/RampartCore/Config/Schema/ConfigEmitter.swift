@@ -11,10 +11,10 @@ enum ConfigEmitter {
             let comment = entry.comment.map { "   # \($0)" } ?? ""
             switch entry.value {
             case .map(let children) where !children.isEmpty:
-                lines.append("\(indent)\(entry.key):\(comment)")
+                lines.append("\(indent)\(key(entry.key)):\(comment)")
                 mapping(children, indent: indent + "  ", into: &lines)
             case .list(let items) where items.contains(where: { if case .map = $0 { true } else { false } }):
-                lines.append("\(indent)\(entry.key):\(comment)")
+                lines.append("\(indent)\(key(entry.key)):\(comment)")
                 for item in items {
                     guard case .map(let children) = item, !children.isEmpty else {
                         lines.append("\(indent)  - \(inline(item))")
@@ -29,7 +29,7 @@ enum ConfigEmitter {
                     lines += nested
                 }
             default:
-                lines.append("\(indent)\(entry.key): \(inline(entry.value))\(comment)")
+                lines.append("\(indent)\(key(entry.key)): \(inline(entry.value))\(comment)")
             }
         }
     }
@@ -41,7 +41,14 @@ enum ConfigEmitter {
         case .string(let text): JSONValue.quote(text)
         case .null: "null"
         case .list(let items): "[" + items.map(inline).joined(separator: ", ") + "]"
-        case .map(let entries): "{" + entries.map { "\($0.key): \(inline($0.value))" }.joined(separator: ", ") + "}"
+        case .map(let entries): "{" + entries.map { "\(key($0.key)): \(inline($0.value))" }.joined(separator: ", ") + "}"
         }
+    }
+
+    /// A mapping key as it is, when YAML reads it back as written; quoted otherwise (a tensor name may hold anything).
+    static func key(_ key: String) -> String {
+        let plain = !key.isEmpty && key.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0) }
+            && !["null", "true", "false", "~", "yes", "no", "on", "off"].contains(key.lowercased()) && key.first != "-"
+        return plain ? key : JSONValue.quote(key)
     }
 }

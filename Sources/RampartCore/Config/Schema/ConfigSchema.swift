@@ -56,7 +56,7 @@ public enum ConfigSchema {
         .value("pool_size", \.poolSize, .int(2...1024), doc: "(PostgreSQL) Most connections one process opens."),
         .value("timeout_seconds", \.timeoutSeconds, .double(0.1...600), doc: "(PostgreSQL) Longest a decision commit or a rate-limit check may take; past it the request fails closed with `503`."),
     ], check: { s, m throws(ConfigError) in
-        if s.postgres == nil, let n = m["schema"] ?? m["postgres_password_env"] ?? m["pool_size"] ?? m["timeout_seconds"], !n.isNull {
+        if s.postgres == nil, let n = ["schema", "postgres_password_env", "pool_size", "timeout_seconds"].lazy.compactMap({ m[$0] }).first(where: { !$0.isNull }) {
             throw n.error("invalid_value", "`schema`, `postgres_password_env`, `pool_size` and `timeout_seconds` apply to PostgreSQL only: set `postgres` too")
         }
     }, visible: { s, key in

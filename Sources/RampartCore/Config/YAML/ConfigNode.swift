@@ -44,10 +44,11 @@ struct ConfigNode {
         return false
     }
 
-    /// A plain `null`, `~` or empty value: the key is there, saying "none".
+    /// A plain `null` or `~`: the key is there, saying "none".
     var isNull: Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        // An empty value is not a null: `evasion:` with nothing after it is a mistake, not "off".
+        return ["~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
     /// The node as a mapping whose keys must be among `allowed` (any key when nil).
