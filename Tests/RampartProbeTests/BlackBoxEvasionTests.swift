@@ -8,6 +8,10 @@ import Testing
 /// input box, re-verify, reproduce from a seed, and a label-only target stops the score-based ones with a clear error.
 @Suite("Black-box evasion")
 struct BlackBoxEvasionTests {
+    /// These tests rerun attacks and expect the same bits: OpenBLAS's sums depend on its thread count, which the
+    /// gateway's tests set to 1 in this same process, so every suite that compares reruns sets it to 1 first.
+    init() { BLAS.setThreads(1) }
+
     static let models = WhiteBoxEvasionTests.models
 
     static func digits() throws -> (target: LocalModelTarget, x: [[Float]], y: [Int]) {

@@ -8,6 +8,10 @@ import Testing
 /// on scikit-learn's digits — through the query-counting oracle.
 @Suite("Equation-solving extraction")
 struct EquationSolvingTests {
+    /// These tests rerun attacks and expect the same bits: OpenBLAS's sums depend on its thread count, which the
+    /// gateway's tests set to 1 in this same process, so every suite that compares reruns sets it to 1 first.
+    init() { BLAS.setThreads(1) }
+
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("RampartMLTests/Fixtures/parity")
 

@@ -8,6 +8,10 @@ import Testing
 /// budget, every adversarial row stays in its ε-ball and the pixel box, and a seed reproduces a run.
 @Suite("White-box evasion")
 struct WhiteBoxEvasionTests {
+    /// These tests rerun attacks and expect the same bits: OpenBLAS's sums depend on its thread count, which the
+    /// gateway's tests set to 1 in this same process, so every suite that compares reruns sets it to 1 first.
+    init() { BLAS.setThreads(1) }
+
     static let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("examples/models")
 
