@@ -72,8 +72,15 @@ public struct ONNXModel: Sendable {
                        "ArrayFeatureExtractor", "SVMClassifier"],
     ]
 
-    /// Opset versions the runtime implements, by domain.
-    public static let supportedOpsets: [String: ClosedRange<Int64>] = ["ai.onnx": 7...21, "ai.onnx.ml": 1...5]
+    /// Opset versions the runtime implements, by domain: ai.onnx up to the newest the `onnx` package defines (28 in
+    /// onnx 1.23). From opset 22 on, every operator above changed only in the element types it accepts (bfloat16,
+    /// float8, float4, int4, int2 — which the runtime refuses as values anyway) or in wording; Cast 24's rounding
+    /// mode concerns float8 only.
+    public static let supportedOpsets: [String: ClosedRange<Int64>] = ["ai.onnx": 7...28, "ai.onnx.ml": 1...5]
+
+    /// The newest ai.onnx opset at which each operator's semantics were checked against ONNX's changelog. A model
+    /// at a newer opset is refused naming the operators not yet checked (`ai.onnx:Conv at opset 29`).
+    public static let checkedThrough: [String: Int64] = Dictionary(uniqueKeysWithValues: supportedOperators["ai.onnx"]!.map { ($0, 28) })
 
     /// Largest model file read (the bundled models are a few KB; a large CNN is tens of MB).
     public static let maxBytes = 512 << 20
@@ -135,6 +142,7 @@ public struct ONNXModel: Sendable {
         operators = order.map { domain, name in
             let opset = opsets[domain] ?? 0
             let supported = (Self.supportedOperators[domain]?.contains(name) ?? false) && (Self.supportedOpsets[domain]?.contains(opset) ?? false)
+                && (domain != "ai.onnx" || opset <= Self.checkedThrough[name] ?? 0)
             return Operator(domain: domain, name: name, opset: opset, supported: supported, nodes: counts["\(domain):\(name)"] ?? 0)
         }
 

@@ -65,6 +65,26 @@ import Testing
         }
     }
 
+    /// Models at today's opsets load (the parity suite runs them against onnxruntime); one at an opset newer than the
+    /// operators were checked at is refused naming each operator.
+    @Test func newerOpsetsAreRefusedNamingTheOperators() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/parity/operator_zoo_opset28.onnx")
+        var bytes = try [UInt8](Data(contentsOf: url))
+        #expect(try ONNXGraph(ONNXModel(bytes: Data(bytes))).model.opsets["ai.onnx"] == 28)
+        // opset_import { domain: "", version: 28 } → 29.
+        let pattern: [UInt8] = [0x42, 0x04, 0x0A, 0x00, 0x10, 0x1C]
+        let at = try #require((0...(bytes.count - pattern.count)).first { bytes[$0..<($0 + pattern.count)].elementsEqual(pattern) })
+        bytes[at + 5] = 0x1D
+        let model = try ONNXModel(bytes: Data(bytes))
+        #expect(model.opsets["ai.onnx"] == 29 && model.operators.allSatisfy { !$0.supported })
+        do {
+            _ = try ONNXGraph(model)
+            Issue.record("a model at opset 29 must be refused")
+        } catch {
+            #expect(error.description.contains("ai.onnx:Gemm at opset 29") && error.description.contains("ai.onnx:Softmax at opset 29"))
+        }
+    }
+
     /// Seeded mutation fuzzing of the parser: every mutant of a real model loads or is refused, never crashes.
     @Test(arguments: [41, 42] as [UInt64])
     func theParserSurvivesMutants(seed: UInt64) throws {

@@ -3,6 +3,7 @@ trained on datasets that ship inside scikit-learn (digits, breast cancer, wine, 
 inputs and the outputs onnxruntime computes for them.
 
     python3 scripts/onnx/make-parity-fixtures.py             # writes Tests/RampartMLTests/Fixtures/parity/
+    python3 scripts/onnx/make-parity-fixtures.py --newest-opsets   # only the models at the newest opsets
     /path/to/venv-with-torch/bin/python3 scripts/onnx/make-parity-fixtures.py   # also the PyTorch CNN
 
 Deterministic: fixed seeds and 50/50 splits with random_state=0. Requires scikit-learn, skl2onnx, onnx and onnxruntime;
@@ -69,9 +70,9 @@ def write(name, model_proto, inputs, input_name=None):
     print(f"{name}: {os.path.getsize(path)} bytes; {', '.join(ops)}")
 
 
-def sklearn(name, model, x_train, y_train, x_test, options=None):
+def sklearn(name, model, x_train, y_train, x_test, options=None, opsets=OPSETS):
     model.fit(x_train, y_train)
-    proto = to_onnx(model, x_train[:1], target_opset=OPSETS, options=options)
+    proto = to_onnx(model, x_train[:1], target_opset=opsets, options=options)
     write(name, proto, x_test[:ROWS])
 
 
@@ -114,7 +115,7 @@ def sklearn_models():
             diabetes_train, diabetes_y, diabetes_test)
 
 
-def operator_zoo():
+def operator_zoo(opset=13, name="operator_zoo"):
     """A hand-built graph over the ai.onnx operators the exporters above do not emit, with random weights, at opset 13:
     Gemm (transB, alpha, beta), Sub, Mul, Div, Sigmoid, Tanh, Clip, LogSoftmax, Softmax on axis 0, Transpose, Concat,
     Flatten, Identity, Constant, Reshape with 0 and -1, Cast, ArgMax (keepdims and select_last_index)."""
@@ -155,13 +156,13 @@ def operator_zoo():
          numpy_helper.from_array(np.array(-0.6, np.float32), "lo"), numpy_helper.from_array(np.array(0.7, np.float32), "hi"),
          numpy_helper.from_array(np.array([0, 3, -1], np.int64), "shape")],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="rampart-fixtures")
-    model.ir_version = 8
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="rampart-fixtures")
+    model.ir_version = 8 if opset < 21 else 10
     onnx.checker.check_model(model)
-    write("operator_zoo", model, rng.normal(size=(ROWS, 4)).astype(np.float32))
+    write(name, model, rng.normal(size=(ROWS, 4)).astype(np.float32))
 
 
-def convolution_zoo():
+def convolution_zoo(opset=17, name="convolution_zoo"):
     """A hand-built image graph at opset 17 over what torch.onnx folds away or leaves at defaults: BatchNormalization
     (torch folds it into the convolution), a grouped, strided Conv with SAME_UPPER padding, a
     dilated Conv with asymmetric pads, MaxPool with
@@ -195,11 +196,11 @@ def convolution_zoo():
         [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", None])],
         [numpy_helper.from_array(value.astype(np.float32), name) for name, value in initializers.items()],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="rampart-fixtures")
-    model.ir_version = 8
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="rampart-fixtures")
+    model.ir_version = 8 if opset < 21 else 10
     onnx.checker.check_model(model)
     digits = load_digits().data[:ROWS] / 16.0
-    write("convolution_zoo", model, digits.reshape(-1, 1, 8, 8).astype(np.float32))
+    write(name, model, digits.reshape(-1, 1, 8, 8).astype(np.float32))
 
 
 def pytorch_cnn():
@@ -238,12 +239,49 @@ def pytorch_cnn():
     write("cnn_digits", onnx.load(path), x_test[:ROWS])
 
 
+def newest_opsets():
+    """Models at the newest opsets exporters write today (skl2onnx 1.20: ai.onnx 22, ai.onnx.ml 5) and the
+    hand-built graphs at the newest ai.onnx opset onnxruntime runs: from opset 22 on, the runtime's operators changed
+    only in the types they accept (bfloat16, float8, float4, int4, int2) and in wording."""
+    digits_train, digits_test, digits_y, _ = split(load_digits(), scale=16.0)
+    cancer_train, cancer_test, cancer_y, _ = split(load_breast_cancer())
+    newest = {"": 22, "ai.onnx.ml": 5}
+    sklearn("mlp_digits_opset22", MLPClassifier(hidden_layer_sizes=(64,), max_iter=400, random_state=0), digits_train, digits_y, digits_test,
+            opsets=newest)
+    sklearn("random_forest_cancer_opset22", RandomForestClassifier(n_estimators=10, max_depth=6, random_state=0), cancer_train, cancer_y,
+            cancer_test, opsets=newest)
+    sklearn("gradient_boosting_cancer_opset22", GradientBoostingClassifier(n_estimators=20, max_depth=3, random_state=0),
+            cancer_train, cancer_y, cancer_test, opsets=newest)
+    sklearn("logreg_cancer_opset22", make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, random_state=0)),
+            cancer_train, cancer_y, cancer_test, opsets=newest)
+    top = max(v for v in range(22, onnx.defs.onnx_opset_version() + 1) if _runs_at(v))
+    operator_zoo(opset=top, name=f"operator_zoo_opset{top}")
+    convolution_zoo(opset=top, name=f"convolution_zoo_opset{top}")
+
+
+def _runs_at(opset):
+    """Whether onnxruntime runs a one-node graph at this ai.onnx opset."""
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 10
+    try:
+        ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        return True
+    except Exception:
+        return False
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    if "--newest-opsets" in sys.argv:
+        newest_opsets()
+        return
     sklearn_models()
     operator_zoo()
     convolution_zoo()
     pytorch_cnn()
+    newest_opsets()
     print(f"fixtures in {os.path.relpath(OUT, ROOT)}; onnxruntime {ort.__version__}, onnx {onnx.__version__}", file=sys.stderr)
 
 
