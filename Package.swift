@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "RampartML", targets: ["RampartML"]),
         .library(name: "RampartONNX", targets: ["RampartONNX"]),
         .library(name: "RampartProbe", targets: ["RampartProbe"]),
+        .library(name: "RampartSupply", targets: ["RampartSupply"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -113,6 +114,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // zlib, liblzma and libbzip2 (Debian zlib1g-dev, liblzma-dev, libbz2-dev): the compressed streams model
+        // files and packages come in.
+        .systemLibrary(name: "CCompression", providers: [.apt(["zlib1g-dev", "liblzma-dev", "libbz2-dev"])]),
+        // The model supply chain: scanning model files and packages without running them, signing and verifying
+        // models (OpenSSF model signing), ML bills of materials.
+        .target(
+            name: "RampartSupply",
+            dependencies: [
+                "RampartCore",
+                "RampartONNX",
+                "CCompression",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),   // --policy files
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The gateway: the hot path from request to decision record.
         .target(
             name: "RampartGateway",
@@ -149,6 +166,7 @@ let package = Package(
                 "RampartML",
                 "RampartONNX",
                 "RampartProbe",
+                "RampartSupply",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -186,6 +204,8 @@ let package = Package(
         .executableTarget(name: "fuzz-text", dependencies: ["FuzzDriver", "RampartText"], path: "Fuzz/Text", swiftSettings: swiftSettings),
         .executableTarget(name: "fuzz-kserve", dependencies: ["FuzzDriver", "RampartCore"], path: "Fuzz/KServe", swiftSettings: swiftSettings),
         .executableTarget(name: "fuzz-csv", dependencies: ["FuzzDriver", "RampartML"], path: "Fuzz/CSV", swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-pickle", dependencies: ["FuzzDriver", "RampartSupply"], path: "Fuzz/Pickle", swiftSettings: swiftSettings),
+        .executableTarget(name: "fuzz-modelfiles", dependencies: ["FuzzDriver", "RampartSupply"], path: "Fuzz/ModelFiles", swiftSettings: swiftSettings),
         .testTarget(
             name: "RampartCoreTests",
             dependencies: ["RampartCore", "RampartStoreTesting"],
@@ -224,6 +244,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartSupplyTests",
+            dependencies: ["RampartSupply", "RampartCore"],
+            exclude: ["Corpus"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

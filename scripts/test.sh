@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine with Swift: installs what the tests use (curl, openssl,
-# pkg-config, libopenblas-dev, PostgreSQL, the Python test clients), builds once,
+# pkg-config, libopenblas-dev, zlib/xz/bzip2 headers, PostgreSQL, the Python test clients), builds once,
 # runs the libFuzzer targets for a fixed number of runs, the Swift tests, then the end-to-end tests (real binary,
 # OpenAI SDK, curl) against that same build.
 set -euo pipefail
@@ -12,6 +12,10 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 # OpenBLAS for RampartML's matrix products.
 pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
+# zlib, liblzma and libbzip2 for the model scanner's decompressors.
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+[ -f /usr/include/lzma.h ] || missing+=(liblzma-dev)
+[ -f /usr/include/bzlib.h ] || missing+=(libbz2-dev)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; else sudo apt-get install -y "${missing[@]}"; fi
 fi

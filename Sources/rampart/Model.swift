@@ -5,15 +5,17 @@ import RampartML
 import RampartONNX
 
 extension Rampart {
-    struct Model: ParsableCommand {
+    struct Model: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Inspect and run ONNX models with Rampart's native runtime.",
+            abstract: "Scan model files for code that runs on load; inspect and run ONNX models.",
             discussion: """
-                The runtime behind `kind: model` routes (docs/models.md). `info` lists what a model declares and
-                whether every operator it uses is supported; `run` computes its outputs for inputs in a JSON file.
-                Exit codes: 0 done, 65 the model or the input is malformed or unsupported, 66 a file cannot be read.
+                `scan` judges model files, folders and packages without running them (docs/supply-chain.md; its own
+                exit codes are in `rampart model scan --help`). `info`, `run` and `bench` use the native ONNX runtime
+                behind `kind: model` routes (docs/models.md): `info` lists what a model declares and whether every
+                operator it uses is supported; `run` computes its outputs for inputs in a JSON file. Their exit
+                codes: 0 done, 65 the model or the input is malformed or unsupported, 66 a file cannot be read.
                 """,
-            subcommands: [Info.self, Run.self, Bench.self])
+            subcommands: [ScanCommand.self, Info.self, Run.self, Bench.self])
 
         struct Info: ParsableCommand {
             static let configuration = CommandConfiguration(
