@@ -249,7 +249,7 @@ let package = Package(
         .testTarget(
             name: "RampartSupplyTests",
             dependencies: ["RampartSupply", "RampartCore"],
-            exclude: ["Corpus"],
+            exclude: ["Corpus", "Signing"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

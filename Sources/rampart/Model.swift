@@ -9,13 +9,14 @@ extension Rampart {
         static let configuration = CommandConfiguration(
             abstract: "Scan model files for code that runs on load; inspect and run ONNX models.",
             discussion: """
-                `scan` judges model files, folders and packages without running them (docs/supply-chain.md; its own
-                exit codes are in `rampart model scan --help`). `info`, `run` and `bench` use the native ONNX runtime
+                `scan` judges model files, folders and packages without running them; `sign`, `verify` and `keygen`
+                sign models and check them (OpenSSF model signing's key mode) — docs/supply-chain.md; their own exit
+                codes are in each one's --help. `info`, `run` and `bench` use the native ONNX runtime
                 behind `kind: model` routes (docs/models.md): `info` lists what a model declares and whether every
                 operator it uses is supported; `run` computes its outputs for inputs in a JSON file. Their exit
                 codes: 0 done, 65 the model or the input is malformed or unsupported, 66 a file cannot be read.
                 """,
-            subcommands: [ScanCommand.self, Info.self, Run.self, Bench.self])
+            subcommands: [ScanCommand.self, SignCommand.self, Verify.self, Keygen.self, Info.self, Run.self, Bench.self])
 
         struct Info: ParsableCommand {
             static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RampartCore
 
 /// `rampart model scan`: files, folders (recursively) and archives, each judged from its on-disk layout without
 /// executing, importing or unpickling anything. Files are scanned concurrently; each file's SHA-256 is computed
@@ -113,6 +114,6 @@ public struct ModelScanner: Sendable {
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             offset += Int64(n)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 }
