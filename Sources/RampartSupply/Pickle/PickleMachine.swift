@@ -29,6 +29,9 @@ final class PickleMachine {
     private(set) var globals: [PickleGlobal] = []
     /// Classes of the objects `BUILD` set state on (joblib's array wrappers, NumPy arrays).
     private(set) var built: [PickleGlobal: Int] = [:]
+    /// Every mutable object this machine made. A pickle can make an object contain itself (a list appended to itself
+    /// through the memo), which reference counting never frees; the machine breaks every such cycle when it ends.
+    private var arena: [PickleNode] = []
 
     init(reader: ByteReader, source: ByteSource?, scan: ScanContext, location: String, depth: Int) {
         self.reader = reader
@@ -37,6 +40,18 @@ final class PickleMachine {
         self.location = location
         self.depth = depth
         limits = scan.options.pickleLimits
+    }
+
+    deinit {
+        for node in arena { node.release() }
+    }
+
+    /// A new mutable object, counted against the limit on objects.
+    private func makeNode(_ kind: PickleNode.Kind, args: PickleValue? = nil) throws(ScanFailure) -> PickleNode {
+        guard arena.count < limits.nodes else { throw .limit("the pickle makes more than \(limits.nodes) objects") }
+        let n = PickleNode(kind, args: args)
+        arena.append(n)
+        return n
     }
 
     private var here: String { location.isEmpty ? "offset \(opcodeOffset)" : "\(location) @ offset \(opcodeOffset)" }
@@ -270,23 +285,23 @@ final class PickleMachine {
                 let c = try pop(), b = try pop(), a = try pop()
                 try push(.tuple([a, b, c]))
             case .emptyList:
-                try push(.node(PickleNode(.list)))
+                try push(.node(try makeNode(.list)))
             case .list:
-                let node = PickleNode(.list)
+                let node = try makeNode(.list)
                 for v in try popMark() { append(v, to: node) }
                 try push(.node(node))
             case .emptyDict:
-                try push(.node(PickleNode(.dict)))
+                try push(.node(try makeNode(.dict)))
             case .dict:
                 let items = try popMark()
                 guard items.count % 2 == 0 else { throw .malformed("DICT with an odd number of items at offset \(opcodeOffset)") }
-                let node = PickleNode(.dict)
+                let node = try makeNode(.dict)
                 for v in items { append(v, to: node) }
                 try push(.node(node))
             case .emptySet:
-                try push(.node(PickleNode(.set)))
+                try push(.node(try makeNode(.set)))
             case .frozenSet:
-                let node = PickleNode(.frozenset)
+                let node = try makeNode(.frozenset)
                 for v in try popMark() { append(v, to: node) }
                 try push(.node(node))
             case .append:
@@ -336,7 +351,7 @@ final class PickleMachine {
                 let module = try lineString(), name = try lineString()
                 let cls = importGlobal(module: module, name: name)
                 let args = try popMark()
-                try push(.node(PickleNode(.call(callee: cls), args: .tuple(args))))
+                try push(.node(try makeNode(.call(callee: cls), args: .tuple(args))))
             case .obj:
                 var items = try popMark()
                 guard !items.isEmpty else { throw .malformed("OBJ without a class at offset \(opcodeOffset)") }
@@ -345,12 +360,12 @@ final class PickleMachine {
             case .newObj:
                 let args = try pop(), cls = try pop()
                 try checkCallee(cls)
-                try push(.node(PickleNode(.instance(cls: cls), args: args)))
+                try push(.node(try makeNode(.instance(cls: cls), args: args)))
             case .newObjEx:
                 _ = try pop()
                 let args = try pop(), cls = try pop()
                 try checkCallee(cls)
-                try push(.node(PickleNode(.instance(cls: cls), args: args)))
+                try push(.node(try makeNode(.instance(cls: cls), args: args)))
             case .reduce:
                 let args = try pop(), callee = try pop()
                 try call(callee, args)
@@ -435,7 +450,7 @@ final class PickleMachine {
         if let g = callee.globalName, case .loader? = judged[g] {
             try scanNested(args, loader: g)
         }
-        try push(.node(PickleNode(.call(callee: callee), args: args)))
+        try push(.node(try makeNode(.call(callee: callee), args: args)))
     }
 
     /// Scans the byte string a loader would unpickle.

@@ -68,7 +68,7 @@ final class PickleNode {
         case instance(cls: PickleValue)
     }
 
-    let kind: Kind
+    private(set) var kind: Kind
     var args: PickleValue?
     /// Elements of a list or set, or alternating keys and values of a dict: the first ones only.
     var items: [PickleValue] = []
@@ -80,6 +80,14 @@ final class PickleNode {
     init(_ kind: Kind, args: PickleValue? = nil) {
         self.kind = kind
         self.args = args
+    }
+
+    /// Drops every reference this object holds (the machine's cycle breaking).
+    func release() {
+        kind = .list
+        args = nil
+        items = []
+        state = nil
     }
 
     /// The class an instance was made from: `NEWOBJ`'s class, or `copyreg._reconstructor(cls, …)`'s first argument,

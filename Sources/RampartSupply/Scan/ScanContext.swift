@@ -25,6 +25,8 @@ public struct PickleLimits: Sendable {
     /// Strings and byte strings longer than this are skipped, keeping only their size and offset.
     public var kept = 64 << 10
     public var line = 1 << 20
+    /// Mutable objects (lists, dicts, instances) one pickle may make.
+    public var nodes = 1 << 20
 
     public init() {}
 }
