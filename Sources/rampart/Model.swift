@@ -16,7 +16,7 @@ extension Rampart {
                 operator it uses is supported; `run` computes its outputs for inputs in a JSON file. Their exit
                 codes: 0 done, 65 the model or the input is malformed or unsupported, 66 a file cannot be read.
                 """,
-            subcommands: [ScanCommand.self, SignCommand.self, Verify.self, Keygen.self, Info.self, Run.self, Bench.self])
+            subcommands: [ScanCommand.self, SignCommand.self, Verify.self, Keygen.self, BOM.self, Info.self, Run.self, Bench.self])
 
         struct Info: ParsableCommand {
             static let configuration = CommandConfiguration(

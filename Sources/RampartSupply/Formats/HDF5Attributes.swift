@@ -208,7 +208,7 @@ struct HDF5Attributes {
             let objectSize = Self.int(collection, p + 8, lengthSize)
             if object == 0 { break }
             let start = p + 8 + lengthSize
-            guard objectSize >= 0, start + objectSize <= collection.count else { throw .malformed("an HDF5 global heap object runs past its collection") }
+            guard objectSize >= 0, objectSize <= collection.count - start else { throw .malformed("an HDF5 global heap object runs past its collection") }
             if object == index {
                 guard length <= objectSize else { throw .malformed("a variable-length string longer than its heap object") }
                 return Array(collection[start..<(start + length)])

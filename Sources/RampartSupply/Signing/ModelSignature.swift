@@ -16,7 +16,7 @@ public enum ModelSignature {
 
     /// The signature file's path relative to the model folder, when it lies inside it (it is then left out of what
     /// is signed, as model_signing leaves it out).
-    static func relativeInside(_ signature: String, model: String) -> String? {
+    public static func relativeInside(_ signature: String, model: String) -> String? {
         let root = URL(fileURLWithPath: model).standardizedFileURL.path
         let sig = URL(fileURLWithPath: signature).standardizedFileURL.path
         guard sig.hasPrefix(root + "/") else { return nil }
@@ -66,6 +66,13 @@ public enum ModelSignature {
         public var files = 0
         /// The model's subject digest (SHA-256 over the file digests): what a decision record names as the model.
         public var subject: String?
+
+        public init(verified: Bool, reason: String? = nil, files: Int = 0, subject: String? = nil) {
+            self.verified = verified
+            self.reason = reason
+            self.files = files
+            self.subject = subject
+        }
     }
 
     /// Checks the bundle's signature with `key`, then the model's files against the signed list.
