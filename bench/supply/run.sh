@@ -4,7 +4,7 @@
 # ModelAudit; time and peak memory on a 100 MB+ pickle of arrays and a 1 GB safetensors file; sign and verify
 # throughput on a 1 GiB model folder against OpenSSF's model_signing, with sha256sum as the floor.
 #
-# Usage: bench/supply/run.sh [detect|perf]      (default: both)
+# Usage: bench/supply/run.sh [detect|perf]      (default: both; RUNS=3 timed runs per measurement)
 # Each tool gets its own virtual environment under $BENCH_VENVS (default /tmp/rampart-bench-venvs; created once).
 # Writes bench/results/supply-*-<time>.json and prints the Markdown tables for docs/supply-chain.md.
 set -euo pipefail
@@ -26,10 +26,14 @@ venv modelaudit "modelaudit[h5,onnx,safetensors]==0.2.54"
 venv model-signing model-signing==1.1.1 pyopenssl
 python3 -c "import numpy, safetensors" 2>/dev/null || python3 -m pip install -q numpy safetensors
 
-# A release build of its own, so the test suite's build (-enable-testing) is left alone.
-echo "building the release binary…" >&2
-swift build -c release --scratch-path .build/bench --product rampart >&2
-BIN=$(swift build -c release --scratch-path .build/bench --show-bin-path)/rampart
+# A release build of its own, so the test suite's build (-enable-testing) is left alone; RAMPART_BIN=path skips it.
+if [ -n "${RAMPART_BIN:-}" ]; then
+    BIN=$RAMPART_BIN
+else
+    echo "building the release binary…" >&2
+    swift build -c release --scratch-path .build/bench --product rampart >&2
+    BIN=$(swift build -c release --scratch-path .build/bench --show-bin-path)/rampart
+fi
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p bench/results
 if [ "$WHAT" = all ] || [ "$WHAT" = detect ]; then

@@ -36,7 +36,7 @@ struct HDF5Attributes {
             lengthSize = Int(head[14])
             guard [2, 4, 8].contains(offsetSize), [2, 4, 8].contains(lengthSize) else { throw .malformed("HDF5 offset/length sizes \(offsetSize)/\(lengthSize)") }
             let fields = version == 0 ? 24 : 28
-            guard head.count >= fields + 5 * offsetSize else { throw .truncated("the HDF5 superblock is cut short") }
+            guard head.count >= fields + 6 * offsetSize else { throw .truncated("the HDF5 superblock is cut short") }
             base = Int64(clamping: Self.uint(head, fields, offsetSize))
             // Base, free space, end of file, driver info; then the root symbol table entry: link name offset, header.
             rootHeader = Self.address(head, fields + 4 * offsetSize + offsetSize, offsetSize)
