@@ -24,14 +24,29 @@ public struct ModelScanner: Sendable {
     /// Scans a file: the format's scan and the whole file's SHA-256 run side by side.
     public func scanFile(_ path: String) async throws(ScanFailure) -> FileReport? {
         let source = try ByteSource(path: path)
-        let hashing = Task.detached { () -> Result<String, ScanFailure> in
-            Result { () throws(ScanFailure) -> String in try Self.sha256(source) }
-        }
+        let hashing = Task.detached { () -> String? in try? Self.sha256(source) }
         let report = scan(source, name: path, path: path)
         let digest = await hashing.value
         guard var report else { return nil }
-        report.sha256 = try digest.get()
+        guard let digest else { throw .unreadable("\(path) could not be read to the end for its SHA-256") }
+        report.sha256 = digest
         return report
+    }
+
+    /// What became of one file.
+    enum Outcome: Sendable {
+        case report(FileReport)
+        case skipped
+        case failed(String)
+    }
+
+    static func outcome(_ scanner: ModelScanner, _ path: String) async -> Outcome {
+        do {
+            guard let report = try await scanner.scanFile(path) else { return .skipped }
+            return .report(report)
+        } catch {
+            return .failed(error.description)
+        }
     }
 
     /// The scan of every path: files, and the files under folders (symbolic links are not followed; `.git` is
@@ -44,35 +59,34 @@ public struct ModelScanner: Sendable {
             Self.collect(path, into: &files, skipped: &skipped, errors: &errors)
         }
         let total = files.count
-        let results = await withTaskGroup(of: (Int, Result<FileReport?, ScanFailure>).self) { group in
+        let outcomes = await withTaskGroup(of: (Int, Outcome).self, returning: [Outcome].self) { group in
+            var out = [Outcome](repeating: .skipped, count: total)
             var next = 0
             var done = 0
-            var out = [Result<FileReport?, ScanFailure>?](repeating: nil, count: total)
             let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
-            func add() {
-                let i = next
+            while next < min(width, total) {
+                let (i, path) = (next, files[next])
+                group.addTask { (i, await Self.outcome(self, path)) }
                 next += 1
-                let path = files[i]
-                group.addTask {
-                    do throws(ScanFailure) { return (i, .success(try await self.scanFile(path))) } catch { return (i, .failure(error)) }
-                }
             }
-            while next < min(width, total) { add() }
-            while let (i, result) = await group.next() {
-                out[i] = result
+            while let (i, outcome) = await group.next() {
+                out[i] = outcome
                 done += 1
                 progress(done, total, files[i])
-                if next < total { add() }
+                if next < total {
+                    let (j, path) = (next, files[next])
+                    group.addTask { (j, await Self.outcome(self, path)) }
+                    next += 1
+                }
             }
             return out
         }
         var reports: [FileReport] = []
-        for (path, result) in zip(files, results) {
-            switch result {
-            case .success(let report?)?: reports.append(report)
-            case .success(nil)?: skipped.append(SkippedFile(path: path, reason: "not a model or package format the scanner judges"))
-            case .failure(let failure)?: errors.append(SkippedFile(path: path, reason: failure.description))
-            case nil: break
+        for (path, outcome) in zip(files, outcomes) {
+            switch outcome {
+            case .report(let report): reports.append(report)
+            case .skipped: skipped.append(SkippedFile(path: path, reason: "not a model or package format the scanner judges"))
+            case .failed(let reason): errors.append(SkippedFile(path: path, reason: reason))
             }
         }
         return ScanReport(files: reports, skipped: skipped, errors: errors)

@@ -119,24 +119,35 @@ public struct ModelManifest: Sendable, Equatable {
     /// SHA-256 of each file, concurrently (one task per file, as many at once as there are cores).
     static func hashFiles(_ paths: [String]) async throws(SigningError) -> [String] {
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let results = await withTaskGroup(of: (Int, Result<String, SigningError>).self) { group in
-            var out = [Result<String, SigningError>?](repeating: nil, count: paths.count)
+        // Each task answers its digest or why it could not (plain values: no typed-throws closures in the group).
+        let results = await withTaskGroup(of: (Int, String, Bool).self, returning: [(String, Bool)].self) { group in
+            var out = [(String, Bool)](repeating: ("", false), count: paths.count)
             var next = 0
-            func add() {
-                let i = next
+            while next < min(width, paths.count) {
+                let (i, path) = (next, paths[next])
+                group.addTask { Self.digest(i, path) }
                 next += 1
-                group.addTask { (i, Result { () throws(SigningError) -> String in try sha256(file: paths[i]) }) }
             }
-            while next < min(width, paths.count) { add() }
-            while let (i, r) = await group.next() {
-                out[i] = r
-                if next < paths.count { add() }
+            while let (i, value, ok) = await group.next() {
+                out[i] = (value, ok)
+                if next < paths.count {
+                    let (j, path) = (next, paths[next])
+                    group.addTask { Self.digest(j, path) }
+                    next += 1
+                }
             }
             return out
         }
         var digests: [String] = []
-        for r in results { digests.append(try r!.get()) }
+        for (value, ok) in results {
+            guard ok else { throw .unreadable(value) }
+            digests.append(value)
+        }
         return digests
+    }
+
+    private static func digest(_ i: Int, _ path: String) -> (Int, String, Bool) {
+        do { return (i, try sha256(file: path), true) } catch { return (i, error.description, false) }
     }
 
     /// SHA-256 of a whole file, read in 1 MiB pieces.
