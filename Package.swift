@@ -248,7 +248,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RampartSupplyTests",
-            dependencies: ["RampartSupply", "RampartCore"],
+            dependencies: ["RampartSupply", "RampartCore", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Corpus", "Signing"],
             swiftSettings: swiftSettings
         ),

@@ -32,22 +32,17 @@ extension Rampart.Model {
         var privateKey: String
         @Option(help: ArgumentHelp("Where to write the signature (default: PATH.sig, or model.sig inside a folder).", valueName: "file"))
         var signature: String?
-        @Option(name: [.customLong("ignore-paths"), .customLong("ignore_paths")], help: ArgumentHelp("A path inside the model to leave out (repeatable).", valueName: "path"))
-        var ignorePaths: [String] = []
-        @Flag(inversion: .prefixedNo, help: "Leave out .git, .gitattributes, .github and .gitignore at the model's top.")
-        var ignoreGitPaths = true
-        @Flag(name: [.customLong("allow-symlinks"), .customLong("allow_symlinks")], help: "Follow symbolic links to files.")
-        var allowSymlinks = false
+        @OptionGroup var files: ModelFileOptions
         @Option(help: "Output: text or json.") var format: OutputFormat = .text
 
         func run() async throws {
             let key: String
             do { key = try String(contentsOfFile: privateKey, encoding: .utf8) } catch { CLI.fail("cannot read the private key \(privateKey)", code: Verify.errorExit) }
             let target = signature ?? ModelSignature.defaultSignaturePath(for: path)
-            let ignore = ModelPaths.relative(ignorePaths, to: path)
+            let ignore = ModelPaths.relative(files.ignorePaths, to: path)
             do {
                 let (bundle, manifest) = try await ModelSignature.sign(path: path, key: try ModelSignature.loadPrivateKey(key), signaturePath: target,
-                                                                       ignore: ignore, ignoreGitPaths: ignoreGitPaths, allowSymlinks: allowSymlinks)
+                                                                       ignore: ignore, ignoreGitPaths: files.ignoreGitPaths, allowSymlinks: files.allowSymlinks)
                 do { try Data(bundle.encoded()).write(to: URL(fileURLWithPath: target)) } catch {
                     CLI.fail("cannot write the signature \(target): \(error.localizedDescription)", code: Verify.errorExit)
                 }
@@ -86,12 +81,7 @@ extension Rampart.Model {
         var publicKey: String
         @Option(help: ArgumentHelp("The signature (default: PATH.sig, or model.sig inside a folder).", valueName: "file"))
         var signature: String?
-        @Option(name: [.customLong("ignore-paths"), .customLong("ignore_paths")], help: ArgumentHelp("A path inside the model to leave out (repeatable).", valueName: "path"))
-        var ignorePaths: [String] = []
-        @Flag(inversion: .prefixedNo, help: "Leave out .git, .gitattributes, .github and .gitignore at the model's top.")
-        var ignoreGitPaths = true
-        @Flag(name: [.customLong("allow-symlinks"), .customLong("allow_symlinks")], help: "Follow symbolic links to files.")
-        var allowSymlinks = false
+        @OptionGroup var files: ModelFileOptions
         @Option(help: "Output: text or json.") var format: OutputFormat = .text
 
         func run() async throws {
@@ -105,8 +95,8 @@ extension Rampart.Model {
             do {
                 result = try await ModelSignature.verify(path: path, bundle: try SigstoreBundle(parsing: Array(bundleBytes)),
                                                          key: try ModelSignature.loadPublicKey(pem), signaturePath: source,
-                                                         ignore: ModelPaths.relative(ignorePaths, to: path), ignoreGitPaths: ignoreGitPaths,
-                                                         allowSymlinks: allowSymlinks)
+                                                         ignore: ModelPaths.relative(files.ignorePaths, to: path), ignoreGitPaths: files.ignoreGitPaths,
+                                                         allowSymlinks: files.allowSymlinks)
             } catch {
                 CLI.fail(error.description, code: Self.errorExit)
             }
@@ -154,6 +144,16 @@ extension Rampart.Model {
             print("private key: \(privateKey) (keep it secret)\npublic key:  \(publicKey)")
         }
     }
+}
+
+/// Which files of a model `sign` and `verify` cover (the same flags as model_signing's, both spellings).
+struct ModelFileOptions: ParsableArguments {
+    @Option(name: [.customLong("ignore-paths"), .customLong("ignore_paths")], help: ArgumentHelp("A path inside the model to leave out (repeatable).", valueName: "path"))
+    var ignorePaths: [String] = []
+    @Flag(inversion: .prefixedNo, help: "Leave out .git, .gitattributes, .github and .gitignore at the model's top.")
+    var ignoreGitPaths = true
+    @Flag(name: [.customLong("allow-symlinks"), .customLong("allow_symlinks")], help: "Follow symbolic links to files.")
+    var allowSymlinks = false
 }
 
 /// `--ignore-paths` as model_signing reads them: relative to the current folder, then made relative to the model.
